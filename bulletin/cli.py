@@ -1,0 +1,181 @@
+"""The command line. Turns BulletinError into one line per problem and an exit code.
+
+Exit codes: 0 fine; 1 problems in the content (an issue file or what it references);
+2 usage or configuration errors (command line, bulletin.toml, templates, fonts);
+130 interrupted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import pipeline
+from .config import Config, find_root, load_config
+from .errors import BulletinError, ContentError, UsageError, display_path
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0    fine
+  1    problems in the content (an issue file, an image it uses)
+  2    usage or configuration errors (command line, bulletin.toml,
+       templates, fonts)
+  130  interrupted"""
+
+
+def exit_code(error: BulletinError) -> int:
+    """The exit code for a domain error: only the CLI decides this."""
+    return EXIT_CONTENT if error.kind == "content" else EXIT_USAGE
+
+
+class Context:
+    """What every command needs: the project, found once."""
+
+    def __init__(self, project: Path | None) -> None:
+        self.project = project
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        """The project's validated configuration."""
+        if self._config is None:
+            root = self.project.resolve() if self.project else find_root(Path.cwd())
+            self._config = load_config(root)
+        return self._config
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(epilog=EXIT_CODES_HELP)
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The project folder (holding bulletin.toml). Default: found from here upward.",
+)
+@click.version_option(package_name="bulletin")
+@click.pass_context
+def cli(ctx: click.Context, project: Path | None) -> None:
+    """Typeset the bulletin: Markdown issues in, house-style PDF and DOCX out."""
+    ctx.obj = Context(project)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(pipeline.FORMATS),
+    help="Output format; repeat for several. Default: pdf and docx.",
+)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder. Default: build/.")
+@pass_context
+def build(obj: Context, paths: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path | None) -> None:
+    """Build issues (default: every issue under issues/) into build/."""
+    config = obj.config
+    started = time.monotonic()
+    results = pipeline.build(
+        config,
+        paths,
+        formats or pipeline.DEFAULT_FORMATS,
+        (out_dir or config.build_dir).resolve(),
+        progress=lambda built: _report_built(built),
+    )
+    failed = [r for r in results if r.error]
+    click.echo(
+        f"built {len(results) - len(failed)}, failed {len(failed)} in {time.monotonic() - started:.1f} s",
+        err=True,
+    )
+    if failed:
+        sys.exit(max(exit_code(r.error) for r in failed if r.error))
+
+
+def _report_built(built: pipeline.Built) -> None:
+    if built.error:
+        click.echo(str(built.error), err=True)
+    else:
+        for path in built.outputs:
+            click.echo(display_path(path))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@pass_context
+def check(obj: Context, paths: tuple[Path, ...]) -> None:
+    """Validate issues; print every problem as path:line: message."""
+    config = obj.config
+    problems: list[BulletinError] = []
+    files = pipeline.discover(config, paths)
+    for path in files:
+        try:
+            pipeline.load(path, config)
+        except BulletinError as exc:
+            problems.extend(getattr(exc, "problems", [exc]))
+    for problem in problems:
+        click.echo(str(problem))
+    click.echo(f"checked {len(files)} issue(s): {len(problems)} problem(s)", err=True)
+    if problems:
+        sys.exit(max(exit_code(p) for p in problems))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--date", "date_text", help="Date of the new issue, YYYY-MM-DD. Default: today.")
+@pass_context
+def new(obj: Context, date_text: str | None) -> None:
+    """Write the next issue file with its numbers filled in; print its path."""
+    from .archive import next_issue_file
+
+    config = obj.config
+    try:
+        date = dt.date.fromisoformat(date_text) if date_text else dt.date.today()
+    except ValueError:
+        raise UsageError(f"--date {date_text}: not a date YYYY-MM-DD") from None
+    click.echo(display_path(next_issue_file(config, date)))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--page", type=click.IntRange(min=1), help="Render only this page (1-based). Default: every page.")
+@click.option("--scale", type=click.FloatRange(0.5, 6), default=1.5, show_default=True, help="Pixels per point.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Default: build/preview/.")
+@pass_context
+def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: Path | None) -> None:
+    """Render an issue's pages to PNG for a quick look; print the paths."""
+    from .preview import preview_pages
+
+    config = obj.config
+    for png in preview_pages(config, path, page, scale, (out_dir or config.build_dir / "preview").resolve()):
+        click.echo(display_path(png))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    try:
+        cli.main(args=argv, prog_name="bulletin", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except BulletinError as exc:
+        click.echo(str(exc), err=True)
+        return exit_code(exc)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_CONTENT
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

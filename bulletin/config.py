@@ -1,0 +1,209 @@
+"""Stage: the house configuration (bulletin.toml), typed and validated.
+
+Every bad, missing or unknown key is reported at once, each with file and line.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError, raise_all
+from .house import DocxFonts
+from .model import Contact, Series
+
+CONFIG_NAME = "bulletin.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class SeriesSchema(_Strict):
+    """[series]: the bulletin itself."""
+
+    name: str = Field(min_length=1, description="the masthead, e.g. 临江参阅")
+    kind: str = Field(min_length=1, description="the kind of issue, e.g. 专报")
+    publisher: str = Field(min_length=1, description="e.g. 临江发展研究院主办")
+    tagline: str = Field("", description="optional line under the series, e.g. 市级重点新型智库")
+
+
+class ContactSchema(_Strict):
+    """[contact]: the colophon's contact lines."""
+
+    phone: str = Field(min_length=1, description="联系电话")
+    fax: str = Field("", description="传真, optional")
+    address: str = Field(min_length=1, description="地址")
+
+
+class DocxFontsSchema(_Strict):
+    """[fonts.docx]: font names the DOCX asks Word or WPS for, per role."""
+
+    title: str = DocxFonts.title
+    masthead: str = DocxFonts.masthead
+    body: str = DocxFonts.body
+    heading1: str = DocxFonts.heading1
+    heading2: str = DocxFonts.heading2
+    page_number: str = DocxFonts.page_number
+    latin: str = DocxFonts.latin
+
+
+class FontsSchema(_Strict):
+    """[fonts]: font settings."""
+
+    docx: DocxFontsSchema = DocxFontsSchema()
+
+
+class Gap(_Strict):
+    """A known gap in the archive's numbering: totals that were never published here."""
+
+    first_total: int = Field(ge=1)
+    last_total: int = Field(ge=1)
+    reason: str = ""
+
+
+class ArchiveSchema(_Strict):
+    """[archive]: numbering rules of the collection."""
+
+    gaps: list[Gap] = []
+
+
+class LayoutSchema(_Strict):
+    """[layout]: choices the house style leaves open."""
+
+    colophon_on_even_page: bool = Field(
+        False, description="put the colophon on an even page (the back of the sheet), as GB/T 9704 does"
+    )
+
+
+class ConfigSchema(_Strict):
+    """The whole of bulletin.toml."""
+
+    series: SeriesSchema
+    contact: ContactSchema
+    fonts: FontsSchema = FontsSchema()
+    archive: ArchiveSchema = ArchiveSchema()
+    layout: LayoutSchema = LayoutSchema()
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated house configuration and where it lives."""
+
+    root: Path
+    path: Path
+    series: Series
+    contact: Contact
+    docx_fonts: DocxFonts
+    gaps: tuple[tuple[int, int], ...]
+    colophon_on_even_page: bool
+
+    @property
+    def issues_dir(self) -> Path:
+        """Where the issues live: issues/ beside bulletin.toml."""
+        return self.root / "issues"
+
+    @property
+    def build_dir(self) -> Path:
+        """Where outputs go by default: build/ beside bulletin.toml."""
+        return self.root / "build"
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds bulletin.toml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ConfigError(f"no {CONFIG_NAME} in {start} or any folder above it (use --project DIR)")
+
+
+def key_line(text: str, loc: tuple[Any, ...]) -> int | None:
+    """The line of TOML `text` that defines the dotted key `loc` (or its table), if found."""
+    keys = [str(k) for k in loc if not isinstance(k, int)]
+    if not keys:
+        return None
+    table: list[str] = []
+    best: int | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", line)
+        if header:
+            table = [part.strip().strip('"') for part in header.group(1).split(".")]
+            if table == keys[: len(table)] and best is None and len(table) == len(keys):
+                best = number
+            continue
+        assignment = re.match(r'^("?)([A-Za-z0-9_\-]+)\1\s*=', line)
+        if assignment and table + [assignment.group(2)] == keys:
+            return number
+        if assignment and table == keys[:-1] and best is None and len(keys) > 1 and not table:
+            continue
+    if best is None and len(keys) > 1:
+        return key_line(text, tuple(keys[:-1]))
+    return best
+
+
+def _message(error: dict[str, Any], schema: type[BaseModel]) -> str:
+    loc = ".".join(str(k) for k in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent: Any = schema
+        for part in error["loc"][:-1]:
+            if isinstance(part, int):
+                continue
+            field = parent.model_fields.get(part) if hasattr(parent, "model_fields") else None
+            annotation = field.annotation if field else None
+            parent = getattr(annotation, "__args__", [annotation])[0] if annotation is list else annotation
+            if hasattr(field, "annotation") and getattr(field.annotation, "__origin__", None) is list:
+                parent = field.annotation.__args__[0]
+        known = list(getattr(parent, "model_fields", {}))
+        close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(known)})"
+        return f"unknown key '{loc}'{hint}"
+    if kind == "missing":
+        return f"missing key '{loc}'"
+    return f"'{loc}': {error['msg'].lower()}"
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate `root/bulletin.toml`; raise every problem at once."""
+    path = root / CONFIG_NAME
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"no {CONFIG_NAME} here", path) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        line, col = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+        raise ConfigError(f"TOML syntax: {message}", path, line, col) from None
+    try:
+        schema = ConfigSchema.model_validate(data)
+    except ValidationError as exc:
+        raise_all(
+            [
+                ConfigError(_message(error, ConfigSchema), path, key_line(text, error["loc"]))
+                for error in exc.errors()
+            ]
+        )
+        raise AssertionError("unreachable")  # pragma: no cover
+    return Config(
+        root=root,
+        path=path,
+        series=Series(**schema.series.model_dump()),
+        contact=Contact(**schema.contact.model_dump()),
+        docx_fonts=DocxFonts(**schema.fonts.docx.model_dump()),
+        gaps=tuple((gap.first_total, gap.last_total) for gap in schema.archive.gaps),
+        colophon_on_even_page=schema.layout.colophon_on_even_page,
+    )

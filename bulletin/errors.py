@@ -1,0 +1,86 @@
+"""Domain errors: each carries the file, line and column it is about.
+
+Raised deep in the stages, turned into one line and an exit code by `cli.py` alone.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the current folder where it lies below it, else as given."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+class BulletinError(Exception):
+    """A problem the user can fix, located in a file."""
+
+    #: what kind of problem this is; cli.py maps kinds to exit codes
+    kind = "content"
+
+    def __init__(
+        self,
+        message: str,
+        path: Path | str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.column = column
+
+    def location(self) -> str:
+        """`path:line:col` as far as known."""
+        parts = [display_path(self.path)] if self.path is not None else []
+        if self.path is not None and self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ContentError(BulletinError):
+    """Something wrong in an issue file or what it references (exit 1)."""
+
+    kind = "content"
+
+
+class ConfigError(BulletinError):
+    """Something wrong in bulletin.toml, the templates or the fonts (exit 2)."""
+
+    kind = "config"
+
+
+class UsageError(BulletinError):
+    """A command line that cannot be carried out (exit 2)."""
+
+    kind = "usage"
+
+
+class Problems(BulletinError):
+    """Several problems found at once; reported one per line."""
+
+    def __init__(self, problems: list[BulletinError]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+        self.kind = "config" if any(p.kind != "content" for p in self.problems) else "content"
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def raise_all(problems: list[BulletinError]) -> None:
+    """Raise nothing, the one problem, or all of them together."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise Problems(problems)

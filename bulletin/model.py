@@ -1,0 +1,226 @@
+"""Stage: the document model. Plain frozen values that both renderers read.
+
+No I/O, no HTML, no DOCX here: `parse.py` builds these, `render/*` reads them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+
+# ---------------------------------------------------------------- inlines
+
+
+@dataclass(frozen=True)
+class Text:
+    """A run of plain text (never contains markup)."""
+
+    text: str
+    kind: str = field(default="text", init=False)
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    """*emphasis*: rendered in the Kai (楷体) face in Chinese text, italic in Latin."""
+
+    children: tuple["Inline", ...]
+    kind: str = field(default="emphasis", init=False)
+
+
+@dataclass(frozen=True)
+class Strong:
+    """**strong**: rendered bold."""
+
+    children: tuple["Inline", ...]
+    kind: str = field(default="strong", init=False)
+
+
+@dataclass(frozen=True)
+class Code:
+    """`code`: a literal span."""
+
+    text: str
+    kind: str = field(default="code", init=False)
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    """A hard line break inside a paragraph."""
+
+    kind: str = field(default="linebreak", init=False)
+
+
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A reference to footnote `number` (1-based, in order of first reference)."""
+
+    number: int
+    kind: str = field(default="footnoteref", init=False)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link; the bulletin is printed, so only its text is shown and the target kept."""
+
+    children: tuple["Inline", ...]
+    href: str
+    kind: str = field(default="link", init=False)
+
+
+Inline = Union[Text, Emphasis, Strong, Code, LineBreak, FootnoteRef, Link]
+
+
+# ---------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A body paragraph: first line indented two characters, justified."""
+
+    children: tuple[Inline, ...]
+    kind: str = field(default="paragraph", init=False)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of level 1–4 (Markdown ## to #####) with its house numbering.
+
+    `number` is the label the house style puts in front (一、 （一） 1. （1）),
+    or "" when the author already wrote the number into the text.
+    """
+
+    level: int
+    number: str
+    children: tuple[Inline, ...]
+    kind: str = field(default="heading", init=False)
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One item of a list: its blocks (usually one paragraph)."""
+
+    children: tuple["Block", ...]
+    kind: str = field(default="listitem", init=False)
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """An ordered (1. 2. …) or unordered list, starting at `start`."""
+
+    ordered: bool
+    items: tuple[ListItem, ...]
+    start: int = 1
+    kind: str = field(default="list", init=False)
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """A table cell: inline content and its alignment (left, center, right or "")."""
+
+    children: tuple[Inline, ...]
+    align: str = ""
+    kind: str = field(default="tablecell", init=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with one header row and body rows of equal length."""
+
+    header: tuple[TableCell, ...]
+    rows: tuple[tuple[TableCell, ...], ...]
+    kind: str = field(default="table", init=False)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A block quote (引文)."""
+
+    children: tuple["Block", ...]
+    kind: str = field(default="quote", init=False)
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image by an absolute, checked path inside the project; `alt` is its caption."""
+
+    path: Path
+    alt: str
+    kind: str = field(default="image", init=False)
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced or indented block of literal text."""
+
+    text: str
+    kind: str = field(default="codeblock", init=False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A thematic break (---) inside the body."""
+
+    kind: str = field(default="rule", init=False)
+
+
+Block = Union[Paragraph, Heading, ListBlock, Table, Quote, Image, CodeBlock, Rule]
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """Footnote `number` and its content."""
+
+    number: int
+    children: tuple[Block, ...]
+    kind: str = field(default="footnote", init=False)
+
+
+# ---------------------------------------------------------------- the issue
+
+
+@dataclass(frozen=True)
+class Series:
+    """The bulletin series: masthead name, kind of issue, publisher, tagline."""
+
+    name: str
+    kind: str
+    publisher: str
+    tagline: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The colophon's contact lines."""
+
+    phone: str
+    address: str
+    fax: str = ""
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The issue's front matter, validated."""
+
+    issue: int
+    total: int
+    date: dt.date
+    title: str
+    recipients: tuple[str, ...]
+    editor: str
+    print_run: int
+    classification: str = ""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One issue of the bulletin, ready to render."""
+
+    source: Path
+    series: Series
+    contact: Contact
+    meta: Meta
+    editor_note: tuple[Block, ...]
+    body: tuple[Block, ...]
+    footnotes: tuple[Footnote, ...]

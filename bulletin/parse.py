@@ -1,0 +1,454 @@
+"""Stage: source -> model. Validates the front matter and turns the Markdown body into blocks.
+
+The body is parsed once by Python-Markdown; a tree processor hands us its element tree,
+which becomes `model` blocks that both renderers read (the HTML is never parsed back).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import html
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import markdown
+import yaml
+from markdown.extensions import Extension
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER
+from markdown.treeprocessors import Treeprocessor
+
+from . import model as m
+from .config import Config
+from .errors import BulletinError, ContentError, raise_all
+from .source import Source
+from .typography import HeadingCounter, join_soft_breaks
+
+# ---------------------------------------------------------------- front matter
+
+#: key -> (required, type name, description); the order is the order errors are listed in
+FIELDS: dict[str, tuple[bool, str, str]] = {
+    "issue": (True, "int", "the number within the year (第N期), 1 or more"),
+    "total": (True, "int", "the number since the first issue (总第M期), at least `issue`"),
+    "date": (True, "date", "the date of issue, YYYY-MM-DD"),
+    "title": (True, "str", "the title, not empty"),
+    "recipients": (True, "list", "the readers named in the control line (本期专报：…), may be empty"),
+    "editor": (True, "str", "the responsible editor (责任编辑)"),
+    "print_run": (True, "int", "copies printed (共印：N份), 1 or more"),
+    "classification": (False, "str", "e.g. 内部资料"),
+    "editor_note": (False, "str", "编者按, Markdown"),
+}
+
+_TYPE_WORDS = {"int": "a whole number", "str": "text", "date": "a date YYYY-MM-DD", "list": "a list of names"}
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so that we can report impossible ones ourselves."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _describe(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _check_value(key: str, value: Any) -> str | None:
+    """The problem with `value` for front matter `key`, or None."""
+    kind = FIELDS[key][1]
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"'{key}' must be {_TYPE_WORDS[kind]}, not {_describe(value)}"
+        if value < 1:
+            return f"'{key}' must be 1 or more, not {value}"
+    elif kind == "str":
+        if not isinstance(value, str):
+            return f"'{key}' must be {_TYPE_WORDS[kind]}, not {_describe(value)}"
+        if key in ("title", "editor") and not value.strip():
+            return f"'{key}' must not be empty"
+    elif kind == "list":
+        if not isinstance(value, list):
+            return f"'{key}' must be {_TYPE_WORDS[kind]}, e.g. [陈明远书记, 周立衡市长], not {_describe(value)}"
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                return f"'{key}' must hold names as text, not {_describe(item)}"
+    elif kind == "date":
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
+            return f"'{key}' must be {_TYPE_WORDS[kind]}, not {_describe(value)}"
+        try:
+            year, month, day = (int(part) for part in value.strip().split("-"))
+            dt.date(year, month, day)
+        except ValueError:
+            return f"'{key}': {value} is not a date that exists"
+    return None
+
+
+def parse_meta(source: Source) -> tuple[m.Meta, str]:
+    """The validated front matter and the raw editor's note; raises every problem at once."""
+    path = source.path
+    try:
+        node = yaml.compose(source.front, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = source.front_line + mark.line if mark else source.front_line
+        column = mark.column + 1 if mark else None
+        raise ContentError(f"YAML syntax: {exc.problem or exc}", path, line, column) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(f"YAML: {exc}", path, source.front_line) from None
+    if node is None:
+        raise ContentError("front matter is empty", path, source.front_line)
+    if not isinstance(node, yaml.MappingNode):
+        raise ContentError(
+            "front matter must be 'key: value' lines", path, source.front_line + node.start_mark.line
+        )
+
+    loader = _Loader("")
+    problems: list[BulletinError] = []
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        line = source.front_line + key_node.start_mark.line
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+        if key in lines:
+            problems.append(ContentError(f"duplicate key '{key}' (first on line {lines[key]})", path, line))
+            continue
+        lines[key] = line
+        if key not in FIELDS:
+            close = difflib.get_close_matches(key, list(FIELDS), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(FIELDS)}"
+            problems.append(ContentError(f"unknown key '{key}' ({hint})", path, line))
+            continue
+        try:
+            value = loader.construct_object(value_node, deep=True)
+        except yaml.YAMLError as exc:
+            problems.append(ContentError(f"'{key}': {exc}", path, line))
+            continue
+        problem = _check_value(key, value)
+        if problem:
+            problems.append(ContentError(problem, path, source.front_line + value_node.start_mark.line))
+        else:
+            values[key] = value
+    for key, (required, _, description) in FIELDS.items():
+        if required and key not in lines:
+            problems.append(ContentError(f"missing key '{key}': {description}", path, source.front_line))
+    if "issue" in values and "total" in values and values["total"] < values["issue"]:
+        problems.append(
+            ContentError(
+                f"'total' ({values['total']}) cannot be less than 'issue' ({values['issue']})",
+                path,
+                lines["total"],
+            )
+        )
+    raise_all(problems)
+    year, month, day = (int(part) for part in values["date"].strip().split("-"))
+    meta = m.Meta(
+        issue=values["issue"],
+        total=values["total"],
+        date=dt.date(year, month, day),
+        title=" ".join(values["title"].split()),
+        recipients=tuple(name.strip() for name in values["recipients"]),
+        editor=values["editor"].strip(),
+        print_run=values["print_run"],
+        classification=values.get("classification", "").strip(),
+    )
+    return meta, values.get("editor_note", "")
+
+
+# ---------------------------------------------------------------- Markdown body
+
+#: how deep lists and quotes may nest; deeper input is refused before Markdown sees it
+MAX_NESTING = 12
+
+
+class _Capture(Treeprocessor):
+    """Keeps the finished element tree (after inline processing and unescaping)."""
+
+    def run(self, root: ET.Element) -> None:
+        self.md.bulletin_tree = root  # type: ignore[attr-defined]
+
+
+class _BulletinMarkdown(Extension):
+    """Raw HTML is shown as text, never passed through; the tree is captured for the model."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_Capture(md), "bulletin-capture", -100)
+
+
+def new_markdown() -> markdown.Markdown:
+    """A Markdown converter with the features the bulletin supports."""
+    return markdown.Markdown(
+        extensions=["tables", "footnotes", "sane_lists", "fenced_code", _BulletinMarkdown()],
+        extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
+    )
+
+
+class _TreeReader:
+    """Turns Python-Markdown's element tree into model blocks."""
+
+    def __init__(self, md: markdown.Markdown, source: Source, body_text: str, body_line: int) -> None:
+        self.md = md
+        self.source = source
+        self.text = body_text
+        self.body_line = body_line
+        self.headings = HeadingCounter()
+        self.footnote_numbers: dict[str, int] = {}
+        self.problems: list[BulletinError] = []
+
+    # -- text
+
+    def _unstash(self, text: str) -> str:
+        """Put back what Python-Markdown stashed (entities, escaped HTML) as plain text."""
+
+        def restore(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            stash = self.md.htmlStash.rawHtmlBlocks
+            raw = str(stash[index]) if index < len(stash) else ""
+            return html.unescape(raw)
+
+        text = re.sub("\x02wzxhzdk:(\\d+)\x03", restore, text)
+        return text.replace(NBSP_PLACEHOLDER, "")
+
+    def _text(self, text: str | None) -> list[m.Inline]:
+        if not text:
+            return []
+        return [m.Text(self._unstash(text))]
+
+    def inlines(self, element: ET.Element) -> tuple[m.Inline, ...]:
+        """The inline content of `element`, with soft breaks joined the Chinese way."""
+        parts: list[m.Inline] = self._text(element.text)
+        for child in element:
+            parts.extend(self._inline(child))
+            parts.extend(self._text(child.tail))
+        return _merge_text(parts)
+
+    def _inline(self, element: ET.Element) -> list[m.Inline]:
+        tag = element.tag
+        if tag == "em":
+            return [m.Emphasis(self.inlines(element))]
+        if tag == "strong":
+            return [m.Strong(self.inlines(element))]
+        if tag == "code":
+            return [m.Code(self._unstash(element.text or ""))]
+        if tag == "br":
+            return [m.LineBreak()]
+        if tag == "sup" and element.get("id", "").startswith("fnref"):
+            link = element.find("a")
+            target = (link.get("href", "") if link is not None else "").removeprefix("#fn:")
+            number = self.footnote_numbers.setdefault(target, len(self.footnote_numbers) + 1)
+            return [m.FootnoteRef(number)]
+        if tag == "a":
+            return [m.Link(self.inlines(element), element.get("href", ""))]
+        if tag == "img":
+            self.problems.append(
+                ContentError("an image must stand alone in its own paragraph", self.source.path, self._line_of(element.get("src", "")))
+            )
+            return []
+        return list(self.inlines(element))
+
+    # -- blocks
+
+    def blocks(self, element: ET.Element) -> list[m.Block]:
+        """The blocks inside `element`."""
+        out: list[m.Block] = []
+        for child in element:
+            block = self._block(child)
+            if block is not None:
+                out.append(block)
+        return out
+
+    def _block(self, element: ET.Element) -> m.Block | None:
+        tag = element.tag
+        if tag == "p":
+            children = list(element)
+            if len(children) == 1 and children[0].tag == "img" and not (element.text or "").strip() and not (children[0].tail or "").strip():
+                return self._image(children[0])
+            return m.Paragraph(self.inlines(element))
+        if tag in ("h2", "h3", "h4", "h5"):
+            level = int(tag[1]) - 1
+            inlines = self.inlines(element)
+            plain = "".join(_plain(i) for i in inlines)
+            return m.Heading(level, self.headings.next(level, plain), inlines)
+        if tag in ("h1", "h6"):
+            text = "".join(element.itertext())
+            hint = "the title comes from the front matter; use ## for level 1" if tag == "h1" else "use ## to ##### (levels 1–4)"
+            self.problems.append(ContentError(f"heading '{text[:20]}' has no level here: {hint}", self.source.path, self._line_of(text)))
+            return None
+        if tag in ("ul", "ol"):
+            items = tuple(self._list_item(li) for li in element if li.tag == "li")
+            start = int(element.get("start", "1")) if element.get("start", "1").isdigit() else 1
+            return m.ListBlock(tag == "ol", items, start)
+        if tag == "blockquote":
+            return m.Quote(tuple(self.blocks(element)))
+        if tag == "table":
+            return self._table(element)
+        if tag == "pre":
+            code = element.find("code")
+            return m.CodeBlock(self._unstash("".join((code if code is not None else element).itertext())).rstrip("\n"))
+        if tag == "hr":
+            return m.Rule()
+        if tag == "div" and element.get("class") == "footnote":
+            return None  # read separately by footnotes()
+        if tag == "div":
+            return m.Quote(tuple(self.blocks(element)))
+        return m.Paragraph(self.inlines(element))
+
+    def _list_item(self, li: ET.Element) -> m.ListItem:
+        if any(child.tag in ("p", "ul", "ol", "blockquote", "table", "pre") for child in li):
+            loose: list[m.Block] = []
+            lead = self._text(li.text.strip() if li.text and li.text.strip() else None)
+            if lead:
+                loose.append(m.Paragraph(_merge_text(lead)))
+            loose.extend(self.blocks(li))
+            return m.ListItem(tuple(loose))
+        return m.ListItem((m.Paragraph(self.inlines(li)),))
+
+    def _table(self, element: ET.Element) -> m.Table:
+        def cells(row: ET.Element) -> tuple[m.TableCell, ...]:
+            return tuple(
+                m.TableCell(self.inlines(cell), _align(cell.get("style", "") or cell.get("align", "")))
+                for cell in row
+                if cell.tag in ("td", "th")
+            )
+
+        head = element.find("thead")
+        body = element.find("tbody")
+        header = cells(head.find("tr")) if head is not None and head.find("tr") is not None else ()
+        rows = tuple(cells(tr) for tr in (body if body is not None else []) if tr.tag == "tr")
+        return m.Table(header, rows)
+
+    def _image(self, img: ET.Element) -> m.Image | None:
+        src = img.get("src", "")
+        alt = self._unstash(img.get("alt", ""))
+        line = self._line_of(src)
+        base = self.source.path.parent
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
+            self.problems.append(ContentError(f"image '{src}': only files beside the issue can be used, not addresses", self.source.path, line))
+            return None
+        if src.startswith("/"):
+            self.problems.append(ContentError(f"image '{src}': give the path relative to the issue file", self.source.path, line))
+            return None
+        path = (base / src).resolve()
+        if not path.is_file():
+            self.problems.append(ContentError(f"image '{src}' not found", self.source.path, line))
+            return None
+        return m.Image(path, alt)
+
+    def footnotes(self, root: ET.Element) -> tuple[m.Footnote, ...]:
+        """The footnotes, numbered in the order they are first referenced."""
+        div = next((el for el in root if el.tag == "div" and el.get("class") == "footnote"), None)
+        if div is None:
+            return ()
+        found: list[m.Footnote] = []
+        ol = div.find("ol")
+        for li in ol if ol is not None else []:
+            name = li.get("id", "").removeprefix("fn:")
+            for backref in li.iter("a"):
+                if backref.get("class") == "footnote-backref":
+                    backref.clear()
+            number = self.footnote_numbers.setdefault(name, len(self.footnote_numbers) + 1)
+            found.append(m.Footnote(number, tuple(_strip_blocks(self.blocks(li)))))
+        return tuple(sorted(found, key=lambda note: note.number))
+
+    def _line_of(self, needle: str) -> int:
+        """The file line where `needle` first appears in the body (its first line if not found)."""
+        index = self.text.find(needle) if needle else -1
+        return self.body_line + (self.text.count("\n", 0, index) if index >= 0 else 0)
+
+
+def _align(style: str) -> str:
+    match = re.search(r"(left|center|right)", style)
+    return match.group(1) if match else ""
+
+
+def _plain(inline: m.Inline) -> str:
+    if isinstance(inline, (m.Text, m.Code)):
+        return inline.text
+    return "".join(_plain(child) for child in getattr(inline, "children", ()))
+
+
+def _merge_text(parts: list[m.Inline]) -> tuple[m.Inline, ...]:
+    """Adjacent text runs merged; soft line breaks joined; outer white space trimmed."""
+    merged: list[m.Inline] = []
+    for part in parts:
+        if isinstance(part, m.Text) and merged and isinstance(merged[-1], m.Text):
+            merged[-1] = m.Text(merged[-1].text + part.text)
+        else:
+            merged.append(part)
+    out: list[m.Inline] = []
+    for part in merged:
+        if isinstance(part, m.Text):
+            text = join_soft_breaks(part.text).replace("\n", " ")
+            if text:
+                out.append(m.Text(text))
+        else:
+            out.append(part)
+    if out and isinstance(out[0], m.Text):
+        out[0] = m.Text(out[0].text.lstrip())
+    if out and isinstance(out[-1], m.Text):
+        out[-1] = m.Text(out[-1].text.rstrip())
+    return tuple(part for part in out if not (isinstance(part, m.Text) and not part.text))
+
+
+def _strip_blocks(blocks: list[m.Block]) -> list[m.Block]:
+    """Footnote paragraphs without the trailing space the backlink left."""
+    return [b for b in blocks if not (isinstance(b, m.Paragraph) and not b.children)]
+
+
+def check_nesting(text: str, path: Path, first_line: int) -> None:
+    """Refuse lists and quotes nested deeper than MAX_NESTING before Markdown recurses into them."""
+    for offset, line in enumerate(text.split("\n")):
+        stripped = line.lstrip(" \t")
+        indent = len(line[: len(line) - len(stripped)].expandtabs(4))
+        quotes = len(re.match(r"^(?:>\s?)*", stripped).group(0).replace(" ", ""))  # type: ignore[union-attr]
+        if indent // 4 + quotes > MAX_NESTING:
+            raise ContentError(
+                f"lists or quotes nested deeper than {MAX_NESTING} levels", path, first_line + offset
+            )
+
+
+def parse_markdown(text: str, source: Source, first_line: int) -> tuple[list[m.Block], tuple[m.Footnote, ...], list[BulletinError]]:
+    """Markdown `text` (starting at file line `first_line`) as blocks, footnotes and problems."""
+    check_nesting(text, source.path, first_line)
+    md = new_markdown()
+    md.convert(text)
+    root: ET.Element = md.bulletin_tree  # type: ignore[attr-defined]
+    reader = _TreeReader(md, source, text, first_line)
+    blocks = reader.blocks(root)
+    notes = reader.footnotes(root)
+    return blocks, notes, reader.problems
+
+
+def parse_issue(source: Source, config: Config) -> m.Issue:
+    """The issue in `source` as a model; raises every problem found."""
+    meta_problems: list[BulletinError] = []
+    try:
+        meta, note_text = parse_meta(source)
+    except BulletinError as exc:
+        meta_problems = list(getattr(exc, "problems", [exc]))
+        meta, note_text = None, ""
+    blocks, footnotes, problems = parse_markdown(source.body, source, source.body_line)
+    note_blocks: list[m.Block] = []
+    if note_text:
+        note_line = source.front_line + next(
+            (i for i, line in enumerate(source.front.split("\n")) if line.startswith("editor_note")), 0
+        )
+        note_blocks, _, note_problems = parse_markdown(note_text, source, note_line + 1)
+        problems.extend(note_problems)
+    raise_all(meta_problems + problems)
+    assert meta is not None
+    return m.Issue(
+        source=source.path,
+        series=config.series,
+        contact=config.contact,
+        meta=meta,
+        editor_note=tuple(note_blocks),
+        body=tuple(blocks),
+        footnotes=footnotes,
+    )

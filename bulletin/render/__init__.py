@@ -1,0 +1,1 @@
+"""Renderers: each turns a model.Issue into the bytes of one format."""

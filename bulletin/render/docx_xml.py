@@ -1,0 +1,343 @@
+"""Raw OOXML helpers under the DOCX renderer: what python-docx has no public API for.
+
+`docx.py` speaks python-docx; this module edits the XML beneath it (fonts by script,
+character-unit indents, borders, grid, fields, footnotes) and re-packs the zip
+deterministically. Nothing here knows the house style: callers pass every number.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Iterable, Sequence
+
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
+from docx.oxml.settings import CT_Settings
+from docx.oxml.text.font import CT_RPr
+from docx.oxml.text.parfmt import CT_PPr
+from docx.parts.story import StoryPart
+from docx.opc.part import Part
+from lxml import etree
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+PPR_ORDER: Sequence[str] = CT_PPr._tag_seq  # pyright: ignore[reportPrivateUsage]
+RPR_ORDER: Sequence[str] = CT_RPr._tag_seq  # pyright: ignore[reportPrivateUsage]
+SETTINGS_ORDER: Sequence[str] = CT_Settings._tag_seq  # pyright: ignore[reportPrivateUsage]
+SECTPR_ORDER = (
+    "w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type",
+    "w:pgSz", "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType",
+    "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection",
+    "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange",
+)
+TBLPR_ORDER = (
+    "w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+    "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd",
+    "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+)
+TRPR_ORDER = (
+    "w:cnfStyle", "w:divId", "w:gridBefore", "w:gridAfter", "w:wBefore", "w:wAfter",
+    "w:cantSplit", "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden",
+)
+BORDER_ORDER = ("w:top", "w:left", "w:bottom", "w:right", "w:between", "w:bar")
+TBL_BORDER_ORDER = ("w:top", "w:left", "w:bottom", "w:right", "w:insideH", "w:insideV")
+THEME_FONT_ATTRS = ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme")
+
+
+def el(tag: str, **attrs: str | int) -> etree._Element:
+    """A new `w:` element with `w:`-prefixed attributes (`el("w:jc", val="both")`)."""
+    element = OxmlElement(tag)
+    for name, value in attrs.items():
+        element.set(qn(f"w:{name}"), str(value))
+    return element
+
+
+def put(parent: etree._Element, child: etree._Element, order: Sequence[str]) -> etree._Element:
+    """Put `child` into `parent`, replacing a same-named child, at its schema position."""
+    tag = child.tag
+    for old in parent.findall(tag):
+        parent.remove(old)
+    names = [qn(name) for name in order]
+    later = names[names.index(tag) + 1 :] if tag in names else []
+    for index, existing in enumerate(parent):
+        if existing.tag in later:
+            parent.insert(index, child)
+            return child
+    parent.append(child)
+    return child
+
+
+def get_or_put(parent: etree._Element, tag: str, order: Sequence[str]) -> etree._Element:
+    """The child `tag` of `parent`, created at its schema position if missing."""
+    found = parent.find(qn(tag))
+    return found if found is not None else put(parent, el(tag), order)
+
+
+# ---------------------------------------------------------------- run properties
+
+
+def set_fonts(rpr: etree._Element, latin: str, east_asian: str) -> None:
+    """Name the Latin and East Asian faces explicitly, dropping any theme font."""
+    fonts = get_or_put(rpr, "w:rFonts", RPR_ORDER)
+    for attr in THEME_FONT_ATTRS:
+        fonts.attrib.pop(qn(attr), None)
+    for attr, value in (("ascii", latin), ("hAnsi", latin), ("eastAsia", east_asian), ("cs", latin)):
+        fonts.set(qn(f"w:{attr}"), value)
+
+
+def set_size(rpr: etree._Element, points: float) -> None:
+    """Font size for all scripts (`w:sz` and `w:szCs`, in half-points)."""
+    half_points = str(round(points * 2))
+    put(rpr, el("w:sz", val=half_points), RPR_ORDER)
+    put(rpr, el("w:szCs", val=half_points), RPR_ORDER)
+
+
+def set_lang(rpr: etree._Element, latin: str, east_asian: str) -> None:
+    """Languages of the run's Latin and East Asian text (spell check, line breaking)."""
+    put(rpr, el("w:lang", val=latin, eastAsia=east_asian, bidi="ar-SA"), RPR_ORDER)
+
+
+def set_on(rpr: etree._Element, *tags: str) -> None:
+    """Turn on toggle properties such as `w:b` and `w:bCs`."""
+    for tag in tags:
+        put(rpr, el(tag), RPR_ORDER)
+
+
+def set_vert_align(rpr: etree._Element, value: str) -> None:
+    """Superscript or subscript (`w:vertAlign`)."""
+    put(rpr, el("w:vertAlign", val=value), RPR_ORDER)
+
+
+def strip_theme_fonts(root: etree._Element) -> None:
+    """Remove every theme font attribute below `root` (they override the named fonts)."""
+    for fonts in root.iter(qn("w:rFonts")):
+        for attr in THEME_FONT_ATTRS:
+            fonts.attrib.pop(qn(attr), None)
+
+
+# ---------------------------------------------------------------- paragraph properties
+
+
+def set_indent(
+    ppr: etree._Element,
+    *,
+    first_line_chars: int = 0,
+    left_chars: int = 0,
+    right_chars: int = 0,
+    char_twips: int,
+) -> None:
+    """Indents in hundredths of a character, with twip fallbacks for readers without char units."""
+    ind = el("w:ind")
+    if left_chars:
+        ind.set(qn("w:leftChars"), str(left_chars))
+    ind.set(qn("w:left"), str(round(left_chars * char_twips / 100)))
+    if right_chars:
+        ind.set(qn("w:rightChars"), str(right_chars))
+    ind.set(qn("w:right"), str(round(right_chars * char_twips / 100)))
+    # An explicit firstLineChars="0" also cancels an inherited character indent.
+    ind.set(qn("w:firstLineChars"), str(first_line_chars))
+    ind.set(qn("w:firstLine"), str(round(first_line_chars * char_twips / 100)))
+    put(ppr, ind, PPR_ORDER)
+
+
+def set_spacing(ppr: etree._Element, *, line_twips: int | None, before: int = 0, after: int = 0) -> None:
+    """Exact line spacing in twips (None: single, auto) and space before/after in twips."""
+    spacing = el("w:spacing", before=before, beforeLines=0, after=after, afterLines=0)
+    if line_twips is None:
+        spacing.set(qn("w:line"), "240")
+        spacing.set(qn("w:lineRule"), "auto")
+    else:
+        spacing.set(qn("w:line"), str(line_twips))
+        spacing.set(qn("w:lineRule"), "exact")
+    put(ppr, spacing, PPR_ORDER)
+
+
+def set_toggle(ppr: etree._Element, tag: str, on: bool) -> None:
+    """A paragraph on/off property such as `w:snapToGrid` or `w:widowControl`."""
+    put(ppr, el(tag, val="1" if on else "0"), PPR_ORDER)
+
+
+def set_outline_level(ppr: etree._Element, level: int) -> None:
+    """Outline level (0-based) so headings show in Word's navigation pane."""
+    put(ppr, el("w:outlineLvl", val=level), PPR_ORDER)
+
+
+def border(tag: str, *, eighths: int, color: str, space: int = 1, style: str = "single") -> etree._Element:
+    """One border line (`w:top`, `w:bottom` …); width in eighths of a point."""
+    return el(tag, val=style, sz=eighths, space=space, color=color)
+
+
+def set_borders(ppr: etree._Element, borders: Iterable[etree._Element]) -> None:
+    """Paragraph borders (`w:pBdr`) from `border()` lines."""
+    pbdr = el("w:pBdr")
+    for line in borders:
+        put(pbdr, line, BORDER_ORDER)
+    put(ppr, pbdr, PPR_ORDER)
+
+
+def set_frame(ppr: etree._Element, *, width_twips: int) -> None:
+    """Put the paragraph in a frame at the foot of the type area, as wide as it."""
+    frame = el(
+        "w:framePr", w=width_twips, wrap="around", vAnchor="margin", hAnchor="margin",
+        xAlign="center", yAlign="bottom",
+    )
+    put(ppr, frame, PPR_ORDER)
+
+
+# ---------------------------------------------------------------- fields, footnotes
+
+
+def add_field(p: etree._Element, instruction: str, placeholder: str) -> None:
+    """Append a complex field (begin, instrText, separate, result, end) to paragraph `p`."""
+    runs = [
+        el("w:fldChar", fldCharType="begin"),
+        _text("w:instrText", f" {instruction} "),
+        el("w:fldChar", fldCharType="separate"),
+        _text("w:t", placeholder),
+        el("w:fldChar", fldCharType="end"),
+    ]
+    for content in runs:
+        run = el("w:r")
+        run.append(content)
+        p.append(run)
+
+
+def _text(tag: str, text: str) -> etree._Element:
+    element = el(tag)
+    element.text = text
+    element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return element
+
+
+_FOOTNOTES_XML = (
+    f'<w:footnotes xmlns:w="{W_NS}">'
+    '<w:footnote w:type="separator" w:id="-1"><w:p>{ppr}<w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p>{ppr}'
+    "<w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
+    "</w:footnotes>"
+)
+# The separators would otherwise inherit Normal's exact 16 pt line and grid snapping.
+_SEPARATOR_PPR = (
+    '<w:pPr><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+    '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/></w:pPr>'
+)
+
+
+def add_footnotes_part(document_part: StoryPart) -> StoryPart:
+    """Create word/footnotes.xml with its separators and relate it to the document."""
+    xml = _FOOTNOTES_XML.replace("{ppr}", _SEPARATOR_PPR)
+    part = StoryPart(
+        PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(xml), document_part.package
+    )
+    document_part.relate_to(part, RT.FOOTNOTES)
+    settings = document_part._settings_part.element  # pyright: ignore[reportPrivateUsage]
+    pr = el("w:footnotePr")
+    pr.append(el("w:footnote", id=-1))
+    pr.append(el("w:footnote", id=0))
+    put(settings, pr, SETTINGS_ORDER)
+    return part
+
+
+def new_footnote(part: StoryPart, number: int) -> etree._Element:
+    """Append an empty `w:footnote` with id `number` to the footnotes part."""
+    note = el("w:footnote", id=number)
+    part.element.append(note)
+    return note
+
+
+def footnote_ref_run(number: int, char_style: str) -> etree._Element:
+    """A run referencing footnote `number` from the text."""
+    run = el("w:r")
+    rpr = el("w:rPr")
+    rpr.append(el("w:rStyle", val=char_style))
+    run.append(rpr)
+    run.append(el("w:footnoteReference", id=number))
+    return run
+
+
+def footnote_mark_run(char_style: str) -> etree._Element:
+    """The footnote's own number at the start of its text (`w:footnoteRef`)."""
+    run = el("w:r")
+    rpr = el("w:rPr")
+    rpr.append(el("w:rStyle", val=char_style))
+    run.append(rpr)
+    run.append(el("w:footnoteRef"))
+    return run
+
+
+# ---------------------------------------------------------------- tables, sections
+
+
+def set_table_props(
+    tbl: etree._Element, *, width_twips: int, borders: Iterable[etree._Element], cell_margin_twips: int
+) -> None:
+    """Fixed layout, total width, centred, with borders and left/right cell margins."""
+    tblpr = tbl.find(qn("w:tblPr"))
+    assert tblpr is not None
+    put(tblpr, el("w:tblW", w=width_twips, type="dxa"), TBLPR_ORDER)
+    put(tblpr, el("w:jc", val="center"), TBLPR_ORDER)
+    put(tblpr, el("w:tblInd", w=0, type="dxa"), TBLPR_ORDER)
+    box = el("w:tblBorders")
+    for line in borders:
+        put(box, line, TBL_BORDER_ORDER)
+    put(tblpr, box, TBLPR_ORDER)
+    put(tblpr, el("w:tblLayout", type="fixed"), TBLPR_ORDER)
+    margins = el("w:tblCellMar")
+    for side in ("w:left", "w:right"):
+        margins.append(el(side, w=cell_margin_twips, type="dxa"))
+    put(tblpr, margins, TBLPR_ORDER)
+
+
+def repeat_header_row(tr: etree._Element) -> None:
+    """Mark a table row as a header row, repeated on every page, never split."""
+    trpr = tr.find(qn("w:trPr"))
+    if trpr is None:
+        trpr = el("w:trPr")
+        tr.insert(0 if tr.find(qn("w:tblPrEx")) is None else 1, trpr)
+    put(trpr, el("w:cantSplit"), TRPR_ORDER)
+    put(trpr, el("w:tblHeader"), TRPR_ORDER)
+
+
+def set_doc_grid(sectpr: etree._Element, *, line_pitch_twips: int, char_space: int) -> None:
+    """A lines-and-characters document grid (`w:docGrid`)."""
+    grid = el("w:docGrid", type="linesAndChars", linePitch=line_pitch_twips, charSpace=char_space)
+    put(sectpr, grid, SECTPR_ORDER)
+
+
+def set_section_start(sectpr: etree._Element, start: str) -> None:
+    """How a section starts: nextPage, evenPage, oddPage or continuous."""
+    put(sectpr, el("w:type", val=start), SECTPR_ORDER)
+
+
+# ---------------------------------------------------------------- package
+
+
+def drop_parts(source: Part, reltypes: Iterable[str]) -> None:
+    """Remove relationships of the given types from `source`; unreferenced parts are not saved."""
+    unwanted = set(reltypes)
+    for rId, rel in list(source.rels.items()):
+        if rel.reltype in unwanted:
+            source.rels.pop(rId)
+
+
+def repack(docx: bytes, date: dt.date) -> bytes:
+    """The same package re-zipped byte-for-byte reproducibly: fixed order, times and modes.
+
+    Entries are stored uncompressed: deflate output may change with the zlib build,
+    and an archived issue must rebuild to identical bytes years later.
+    """
+    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            target.writestr(info, source.read(name))
+    return out.getvalue()

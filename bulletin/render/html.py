@@ -1,0 +1,59 @@
+"""Stage: model -> HTML through the Jinja templates of the house (templates/)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from .. import typography
+from ..config import Config
+from ..errors import ConfigError
+from ..fonts import fonts_dir, load_fonts
+from ..house import GEOMETRY, RED
+from ..model import Issue
+
+#: the templates shipped with the tool, used when a project has no templates/ of its own
+TOOL_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def templates_dir(root: Path) -> Path:
+    """The project's templates/ folder, or the tool's own."""
+    own = root / "templates"
+    return own if (own / "issue.html.j2").is_file() else TOOL_TEMPLATES
+
+
+def environment(root: Path) -> jinja2.Environment:
+    """A Jinja environment over the templates: autoescaped, undefined names are errors."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir(root)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(issue: Issue, config: Config) -> str:
+    """The issue as one HTML document (CSS inline, fonts and images by file URL)."""
+    env = environment(config.root)
+    folder = fonts_dir(config.root)
+    try:
+        template = env.get_template("issue.html.j2")
+        return template.render(
+            issue=issue,
+            footnotes={note.number: note for note in issue.footnotes},
+            issue_line=typography.issue_line(issue.meta.issue, issue.meta.total),
+            recipients_line=typography.recipients_line(issue.series.kind, issue.meta.recipients),
+            date=typography.chinese_date(issue.meta.date),
+            g=GEOMETRY,
+            red=RED,
+            fonts=load_fonts(folder),
+            font_url=lambda path: Path(path).as_uri(),
+            image_url=lambda path: Path(path).as_uri(),
+            colophon_on_even_page=config.colophon_on_even_page,
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(f"template syntax: {exc.message}", exc.filename or exc.name, exc.lineno) from None
+    except jinja2.TemplateNotFound as exc:
+        raise ConfigError(f"template {exc.name} not found", templates_dir(config.root)) from None
+    except jinja2.UndefinedError as exc:
+        raise ConfigError(f"template uses an undefined name: {exc.message}", templates_dir(config.root)) from None

@@ -1,0 +1,93 @@
+"""Stage: HTML -> PDF bytes with WeasyPrint, fonts isolated, every problem an error."""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from ..config import Config
+from ..errors import ContentError
+from ..fonts import fonts_dir, isolate_fontconfig
+from ..model import Issue
+from .html import render_html, templates_dir
+
+
+class _Collect(logging.Handler):
+    """Keeps WeasyPrint's warnings and errors: a missing image is a failed build, not a log line."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _collected() -> Iterator[_Collect]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    previous = logger.propagate
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+def allowed_roots(issue: Issue, config: Config) -> tuple[Path, ...]:
+    """The folders WeasyPrint may read from: the project, its fonts and templates."""
+    return tuple(
+        {
+            config.root.resolve(),
+            fonts_dir(config.root).resolve(),
+            templates_dir(config.root).resolve(),
+            issue.source.parent.resolve(),
+        }
+    )
+
+
+def make_fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    """A URL fetcher that serves files inside `roots` and refuses everything else."""
+    import mimetypes
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ProjectFetcher(URLFetcher):
+        """Serves project files only: no network scheme, nothing outside the project."""
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            parsed = urlparse(url)
+            if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+                raise ValueError(f"refused {url}: only files of the project are read")
+            target = Path(unquote(parsed.path)).resolve()
+            if not any(target.is_relative_to(root) for root in roots):
+                raise ValueError(f"refused {target}: outside the project")
+            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(target.as_uri(), target.read_bytes(), {"Content-Type": kind})
+
+    return ProjectFetcher(fail_on_errors=True)
+
+
+def render_pdf(issue: Issue, config: Config) -> bytes:
+    """The issue as PDF bytes."""
+    isolate_fontconfig(fonts_dir(config.root))
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = render_html(issue, config)
+    with _collected() as log:
+        document = HTML(
+            string=html,
+            base_url=issue.source.parent.resolve().as_uri() + "/",
+            url_fetcher=make_fetcher(allowed_roots(issue, config)),
+        ).render(font_config=FontConfiguration())
+        pdf = document.write_pdf()
+    if log.messages:
+        raise ContentError(f"PDF: {log.messages[0]}", issue.source)
+    assert pdf is not None
+    return pdf

@@ -1,0 +1,79 @@
+"""Stage: read an issue file and split its YAML front matter from its Markdown body.
+
+Line numbers are kept so that every later problem can name the line of the file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentError
+
+#: the largest issue file accepted; a real issue is a few tens of kilobytes
+MAX_BYTES = 2 * 1024 * 1024
+
+FENCE = "---"
+
+
+@dataclass(frozen=True)
+class Source:
+    """An issue file's text, split: `front` starts at `front_line`, `body` at `body_line`."""
+
+    path: Path
+    text: str
+    front: str
+    front_line: int
+    body: str
+    body_line: int
+
+
+def decode(path: Path, data: bytes) -> str:
+    """The file's text: UTF-8 (a BOM allowed), line ends normalised to LF."""
+    if b"\x00" in data[:8192]:
+        raise ContentError("binary file, not a Markdown issue", path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            path,
+            line,
+            column,
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split(path: Path, text: str) -> Source:
+    """Split `text` into front matter and body at the '---' fences."""
+    if not text.strip():
+        raise ContentError("empty file", path, 1)
+    lines = text.split("\n")
+    if lines[0].rstrip() != FENCE:
+        raise ContentError("no front matter: an issue starts with a line '---'", path, 1)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in (FENCE, "..."):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return Source(path, text, front, 2, body, index + 2)
+    raise ContentError("front matter opened here is never closed with a line '---'", path, 1)
+
+
+def read_source(path: Path) -> Source:
+    """Read and split the issue file at `path`."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ContentError(
+                f"file is {size / 1024 / 1024:.1f} MB; an issue may be at most {MAX_BYTES // 1024 // 1024} MB",
+                path,
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError("no such file", path) from None
+    except IsADirectoryError:
+        raise ContentError("is a folder, not an issue file", path) from None
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror}", path) from None
+    return split(path, decode(path, data))
