@@ -17,6 +17,7 @@ import markdown
 import yaml
 from markdown.extensions import Extension
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
+from markdown.inlinepatterns import SubstituteTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from . import model as m
@@ -178,6 +179,8 @@ class _BulletinMarkdown(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        # A backslash at the end of a line is a hard break, as in CommonMark.
+        md.inlinePatterns.register(SubstituteTagInlineProcessor(r"\\\n", "br"), "backslash-break", 185)
         md.treeprocessors.register(_Capture(md), "bulletin-capture", -100)
 
 
@@ -389,10 +392,15 @@ def _merge_text(parts: list[m.Inline]) -> tuple[m.Inline, ...]:
                 out.append(m.Text(text))
         else:
             out.append(part)
-    if out and isinstance(out[0], m.Text):
-        out[0] = m.Text(out[0].text.lstrip())
-    if out and isinstance(out[-1], m.Text):
-        out[-1] = m.Text(out[-1].text.rstrip())
+    for index, part in enumerate(out):
+        if not isinstance(part, m.Text):
+            continue
+        text = part.text
+        if index == 0 or isinstance(out[index - 1], m.LineBreak):
+            text = text.lstrip()
+        if index == len(out) - 1 or isinstance(out[index + 1], m.LineBreak):
+            text = text.rstrip()
+        out[index] = m.Text(text)
     return tuple(part for part in out if not (isinstance(part, m.Text) and not part.text))
 
 
