@@ -1,12 +1,15 @@
 """The set of issues: their numbers, and the next issue to write."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterator
 
 from .config import Config
 from .errors import UsageError
+from .model import Image, Issue
 from .output import atomic_write
 from .parse import parse_meta
 from .source import read_source
@@ -83,3 +86,25 @@ def next_issue_file(config: Config, date: dt.date) -> Path:
         raise UsageError(f"{path} exists already")
     atomic_write(path, SKELETON.format(issue=issue, total=total, date=date.isoformat()).encode("utf-8"))
     return path
+
+
+def nodes(value: Any) -> Iterator[Any]:
+    """Every model value inside `value` (a block, an inline, a tuple of them), depth first."""
+    if isinstance(value, tuple):
+        for item in value:
+            yield from nodes(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        yield value
+        for field in dataclasses.fields(value):
+            child = getattr(value, field.name)
+            if isinstance(child, tuple) or dataclasses.is_dataclass(child):
+                yield from nodes(child)
+
+
+def issue_images(issue: Issue) -> list[Path]:
+    """The image files an issue uses, each once, in order of first use."""
+    found: dict[Path, None] = {}
+    for node in nodes((issue.editor_note, issue.body, issue.footnotes)):
+        if isinstance(node, Image):
+            found.setdefault(node.path, None)
+    return list(found)

@@ -11,6 +11,7 @@ from ..errors import ContentError
 from ..fonts import fonts_dir, isolate_fontconfig
 from ..model import Issue
 from .html import render_html, templates_dir
+from .pdfa import write_options
 
 
 class _Collect(logging.Handler):
@@ -86,7 +87,7 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
             base_url=issue.source.parent.resolve().as_uri() + "/",
             url_fetcher=make_fetcher(allowed_roots(issue, config)),
         ).render(font_config=FontConfiguration())
-        pdf = document.write_pdf()
+        pdf = document.write_pdf(**write_options(issue, config))
     if log.messages:
         raise ContentError(f"PDF: {log.messages[0]}", issue.source)
     assert pdf is not None
