@@ -1,55 +1,220 @@
-"""The set of issues: their numbers, and the next issue to write."""
+"""The set of issues: numbering integrity, the next issue to write, what an issue is made of."""
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .config import Config
-from .errors import UsageError
+from .errors import BulletinError, ConfigError, ContentError, UsageError
 from .model import Image, Issue
 from .output import atomic_write
 from .parse import parse_meta
-from .source import read_source
+from .source import Source, read_source
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One issue of the archive by its numbers."""
+    """One issue of the archive by its numbers, with the lines that state them."""
 
     path: Path
     issue: int
     total: int
     date: dt.date
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def line(self, key: str) -> int | None:
+        """The line of the front matter key `key`, if known."""
+        return self.lines.get(key)
+
+
+class NumberingError(ContentError):
+    """A numbering problem between two issue files; `other` is the second file."""
+
+    def __init__(self, message: str, entry: Entry, key: str, other: Entry | None = None) -> None:
+        super().__init__(message, entry.path, entry.line(key))
+        self.other = other.path if other else None
+
+
+def key_lines(source: Source) -> dict[str, int]:
+    """The line of each top-level key of the front matter."""
+    found: dict[str, int] = {}
+    for offset, line in enumerate(source.front.split("\n")):
+        match = re.match(r"([A-Za-z_]+)\s*:", line)
+        if match:
+            found.setdefault(match.group(1), source.front_line + offset)
+    return found
+
+
+def entry(path: Path) -> Entry:
+    """The numbers of the issue file at `path`; raises its front matter problems."""
+    source = read_source(path)
+    meta, _ = parse_meta(source)
+    return Entry(path, meta.issue, meta.total, meta.date, key_lines(source))
+
+
+def scan(config: Config) -> tuple[list[Entry], list[BulletinError]]:
+    """Every issue under issues/ by its numbers (ordered by total), and the files that could not be read."""
+    found: list[Entry] = []
+    problems: list[BulletinError] = []
+    paths = sorted(p for p in config.issues_dir.rglob("*.md") if not p.name.startswith(".")) if config.issues_dir.is_dir() else []
+    for path in paths:
+        try:
+            found.append(entry(path))
+        except BulletinError as exc:
+            problems.append(exc)
+    return sorted(found, key=lambda e: (e.total, e.date, str(e.path))), problems
 
 
 def entries(config: Config) -> list[Entry]:
     """Every valid issue under issues/, by total; files with problems are left to `check`."""
-    from .errors import BulletinError
+    return scan(config)[0]
 
-    found: list[Entry] = []
-    for path in sorted(config.issues_dir.rglob("*.md")) if config.issues_dir.is_dir() else []:
-        try:
-            meta, _ = parse_meta(read_source(path))
-        except BulletinError:
+
+def _shown(path: Path) -> str:
+    from .errors import display_path
+
+    return display_path(path)
+
+
+def _in_gaps(total: int, gaps: Iterable[tuple[int, int]]) -> bool:
+    return any(first <= total <= last for first, last in gaps)
+
+
+def _spans(numbers: list[int]) -> str:
+    """'总第49期' or '总第49–51期' for consecutive runs, joined by '、'."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return "、".join(f"总第{r[0]}期" if len(r) == 1 else f"总第{r[0]}–{r[-1]}期" for r in runs)
+
+
+def numbering_problems(
+    archive: list[Entry], gaps: tuple[tuple[int, int], ...], today: dt.date, config_path: Path | None = None
+) -> list[BulletinError]:
+    """Every numbering problem of an archive: gaps, repeats, numbers and dates out of step.
+
+    The first issue present sets the start; `gaps` are totals known never to be published.
+    """
+    problems: list[BulletinError] = []
+    by_total: dict[int, Entry] = {}
+    by_issue: dict[tuple[int, int], Entry] = {}
+    unique: list[Entry] = []
+    for item in archive:
+        if item.date > today:
+            problems.append(NumberingError(f"date {item.date} is in the future (today is {today})", item, "date"))
+        first = by_total.get(item.total)
+        if first is not None:
+            problems.append(
+                NumberingError(f"总第{item.total}期 is used twice: also by {_shown(first.path)}", item, "total", first)
+            )
+        else:
+            by_total[item.total] = item
+            unique.append(item)
+        key = (item.date.year, item.issue)
+        first = by_issue.get(key)
+        if first is not None:
+            problems.append(
+                NumberingError(
+                    f"第{item.issue}期 of {item.date.year} is used twice: also by {_shown(first.path)}",
+                    item,
+                    "issue",
+                    first,
+                )
+            )
+        else:
+            by_issue[key] = item
+    for before, after in zip(unique, unique[1:]):
+        missing = [t for t in range(before.total + 1, after.total) if not _in_gaps(t, gaps)]
+        if missing:
+            problems.append(
+                NumberingError(
+                    f"总第{after.total}期 follows 总第{before.total}期 ({_shown(before.path)}): "
+                    f"{_spans(missing)} missing (declare known gaps in bulletin.toml [archive] gaps)",
+                    after,
+                    "total",
+                    before,
+                )
+            )
+        if after.date < before.date:
+            problems.append(
+                NumberingError(
+                    f"dated {after.date}, before 总第{before.total}期 ({_shown(before.path)}, {before.date}): "
+                    "numbers and dates must ascend together",
+                    after,
+                    "date",
+                    before,
+                )
+            )
             continue
-        found.append(Entry(path, meta.issue, meta.total, meta.date))
-    return sorted(found, key=lambda e: (e.total, e.date))
+        if by_issue.get((after.date.year, after.issue)) is not after:
+            continue  # a repeated issue number is reported once, above
+        step = after.total - before.total
+        if after.date.year == before.date.year:
+            expected = before.issue + step
+            if after.issue != expected:
+                problems.append(
+                    NumberingError(
+                        f"第{after.issue}期 follows 第{before.issue}期 of {before.date.year} "
+                        f"({_shown(before.path)}): expected 第{expected}期",
+                        after,
+                        "issue",
+                        before,
+                    )
+                )
+        elif after.issue > step:
+            problems.append(
+                NumberingError(
+                    f"第{after.issue}期 opens {after.date.year} after {_shown(before.path)} of {before.date.year}: "
+                    f"expected 第1期" + (f" (or up to 第{step}期 across the declared gap)" if step > 1 else ""),
+                    after,
+                    "issue",
+                    before,
+                )
+            )
+    for first, last in gaps:
+        if first > last:
+            problems.append(ConfigError(f"[archive] gap 总第{first}–{last}期 ends before it starts", config_path))
+        for total in range(first, last + 1):
+            if total in by_total:
+                problems.append(
+                    ConfigError(
+                        f"[archive] gap 总第{first}–{last}期 includes 总第{total}期, "
+                        f"which {_shown(by_total[total].path)} uses",
+                        config_path,
+                    )
+                )
+    return problems
+
+
+def archive_problems(config: Config, today: dt.date | None = None) -> list[BulletinError]:
+    """The numbering problems of the whole archive under issues/ (unreadable files are left to `check`)."""
+    archive = entries(config)
+    return numbering_problems(archive, config.gaps, today or dt.date.today(), config.path)
 
 
 def next_numbers(config: Config, date: dt.date) -> tuple[int, int]:
-    """(issue, total) for a new issue dated `date`."""
+    """(issue, total) for a new issue dated `date`: after the highest total, past declared gaps."""
     archive = entries(config)
     if not archive:
         return 1, 1
-    last = archive[-1]
-    if date < last.date:
-        raise UsageError(f"{date} is before the latest issue ({last.path.name}, {last.date})")
-    same_year = [e for e in archive if e.date.year == date.year]
-    issue = max(e.issue for e in same_year) + 1 if same_year else 1
-    return issue, last.total + 1
+    last = max(archive, key=lambda e: (e.total, e.date))
+    latest = max(e.date for e in archive)
+    if date < latest:
+        raise UsageError(f"{date} is before the latest issue ({latest}); issues are numbered in date order")
+    total = last.total + 1
+    while _in_gaps(total, config.gaps):
+        total += 1
+    if date.year == last.date.year:
+        same_year = max(e.issue for e in archive if e.date.year == date.year)
+        return max(same_year, last.issue) + (total - last.total), total
+    return 1, total
 
 
 SKELETON = """---

@@ -117,11 +117,27 @@ def check(obj: Context, paths: tuple[Path, ...]) -> None:
             pipeline.load(path, config)
         except BulletinError as exc:
             problems.extend(getattr(exc, "problems", [exc]))
+    problems.extend(_numbering_problems(config, files, whole=not paths))
     for problem in problems:
         click.echo(str(problem))
     click.echo(f"checked {len(files)} issue(s): {len(problems)} problem(s)", err=True)
     if problems:
         sys.exit(max(exit_code(p) for p in problems))
+
+
+def _numbering_problems(config: Config, files: list[Path], whole: bool) -> list[BulletinError]:
+    """The archive's numbering problems; for named files, only those that involve them."""
+    from .archive import archive_problems
+
+    found = archive_problems(config)
+    if whole:
+        return found
+    named = {path.resolve() for path in files}
+    return [
+        p
+        for p in found
+        if (p.path and p.path.resolve() in named) or (getattr(p, "other", None) and p.other.resolve() in named)
+    ]
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

@@ -34,6 +34,10 @@ class BulletinError(Exception):
         self.line = line
         self.column = column
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries in parallel builds; keep every attribute.
+        return (_restore, (type(self), self.__dict__))
+
     def location(self) -> str:
         """`path:line:col` as far as known."""
         parts = [display_path(self.path)] if self.path is not None else []
@@ -46,6 +50,14 @@ class BulletinError(Exception):
     def __str__(self) -> str:
         where = self.location()
         return f"{where}: {self.message}" if where else self.message
+
+
+def _restore(cls: type[BulletinError], state: dict[str, object]) -> BulletinError:
+    """A pickled domain error, rebuilt with every attribute."""
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    error.args = (state.get("message", ""),)
+    return error
 
 
 class ContentError(BulletinError):
