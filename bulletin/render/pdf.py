@@ -80,6 +80,10 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from .justify import install as install_justification
+
+    install_justification()
+
     html = render_html(issue, config)
     with _collected() as log:
         document = HTML(

@@ -1,0 +1,190 @@
+"""Stage: PDF layout extension — Chinese line breaking (clreq) and justification.
+
+WeasyPrint (tested with 70.0, pinned) justifies a line by widening spaces only, so
+Chinese text stays ragged. `install()` wraps its `text_align` so that a justified line
+holding Chinese text spreads its slack over every gap between characters, as letter
+spacing written into each text box's own style: the text is drawn from that style,
+so the spacing survives until the page is painted, and no character is inserted.
+
+Line breaks come from Pango (UAX #14), which never breaks next to a quotation mark
+and may start a line with a dash. `install()` also wraps the first-line split so that
+a line ends at the last break the clreq rules allow within the measure, and a text
+never ends with one character alone on its last line.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import weasyprint
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout import inline
+from weasyprint.text.line_break import create_layout
+
+from ..errors import ConfigError
+from ..typography import LINE_END_FORBIDDEN, LINE_START_FORBIDDEN, is_cjk
+
+#: the WeasyPrint release this extension was written against; others are refused
+TESTED_WITH = "70.0"
+
+_original_text_align = inline.text_align
+_original_split_first_line = inline.split_first_line
+_original_can_break_text = inline.can_break_text
+
+#: half-width marks that must not start or end a line either
+_NO_START = LINE_START_FORBIDDEN + ",.;:!?)]}%"
+_NO_END = LINE_END_FORBIDDEN + "([{"
+#: how many characters past Pango's break a line may still take
+_REACH = 12
+
+
+def can_break_between(before: str, after: str) -> bool:
+    """True when clreq allows a line break between the two characters."""
+    if after in _NO_START or before in _NO_END:
+        return False
+    if before.isspace() or after.isspace():
+        return True
+    # inside a Latin word or a number such as 1.62 or 40.2
+    return is_cjk(before) or is_cjk(after)
+
+
+def _is_runt(rest: str) -> bool:
+    """True for the end of a text that would leave one character (and its punctuation) alone."""
+    rest = rest.strip()
+    return len(rest.rstrip(_NO_START)) == 1 and is_cjk(rest[0])
+
+
+def split_first_line(
+    text: str,
+    style: Any,
+    context: Any,
+    max_width: float | None,
+    justification_spacing: float,
+    is_line_start: bool = True,
+    minimum: bool = False,
+) -> tuple[Any, ...]:
+    """WeasyPrint's `split_first_line`, breaking Chinese text at the last break clreq allows."""
+
+    def split(part: str) -> tuple[Any, ...]:
+        return _original_split_first_line(
+            part, style, context, max_width, justification_spacing, is_line_start, minimum
+        )
+
+    result = split(text)
+    resume = result[2]
+    if resume is None or max_width is None or minimum or style["white_space"] not in ("normal", "pre-line"):
+        return result
+    head = text.encode()[:resume].decode()
+    if "\n" in head or not any(is_cjk(char) for char in text):
+        return result
+    pango_break = fitting = len(head)
+    while fitting < min(len(text) - 1, pango_break + _REACH) and split(text[: fitting + 1])[2] is None:
+        fitting += 1
+    chosen = next((at for at in range(fitting, 0, -1) if can_break_between(text[at - 1], text[at])), pango_break)
+    if _is_runt(text[chosen:]):
+        # give the last line a second character rather than leave one alone
+        chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
+    if chosen == pango_break:
+        return result
+    better = split(text[:chosen])
+    if better[2] is not None:
+        return result
+    layout, length, _, width, height, baseline = better
+    return layout, length, len(text[:chosen].encode()), width, height, baseline
+
+
+def can_break_text(text: str, lang: Any) -> bool | None:
+    """WeasyPrint's break test between two boxes, with the clreq rules next to Chinese text."""
+    if len(text) == 2 and (is_cjk(text[0]) or is_cjk(text[1])):
+        return can_break_between(text[0], text[1])
+    return _original_can_break_text(text, lang)
+
+
+def _text_boxes(box: Any) -> list[Any]:
+    """The line's text boxes in the order they are set."""
+    if isinstance(box, boxes.TextBox):
+        return [box]
+    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        return [leaf for child in box.children if child.is_in_normal_flow() for leaf in _text_boxes(child)]
+    return []
+
+
+def _tracking(style: Any) -> float:
+    spacing = style["letter_spacing"]
+    return 0.0 if spacing == "normal" else float(spacing)
+
+
+def _content_right(line: Any) -> float:
+    """Where the line's last box ends: a wrapped line's own width claims the full measure."""
+    return max(
+        (child.position_x + child.margin_width() for child in line.children if child.is_in_normal_flow()),
+        default=line.position_x,
+    )
+
+
+def _spread(context: Any, box: Any, extra: float, shift: float) -> float:
+    """Add `extra` tracking to every character under `box`, moving it by `shift`; return the new shift."""
+    if isinstance(box, boxes.TextBox):
+        box.position_x += shift
+        if not box.text:
+            return shift
+        # boxes split from one element share a style object: give this one its own
+        box.style = box.style.copy()
+        box.style["letter_spacing"] = _tracking(box.style) + extra
+        layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=0)
+        layout.deactivate()
+        box.pango_layout = layout
+        grown = extra * len(box.text)
+        box.width += grown
+        return shift + grown
+    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += shift
+        before = shift
+        for child in box.children:
+            if child.is_in_normal_flow():
+                shift = _spread(context, child, extra, shift)
+        box.width += shift - before
+        return shift
+    box.translate(shift, 0)
+    return shift
+
+
+def justify_cjk(context: Any, line: Any, available_width: float) -> bool:
+    """Spread the line's slack between its characters; False when it holds no Chinese text."""
+    texts = _text_boxes(line)
+    if not texts or not any(is_cjk(char) for box in texts for char in box.text):
+        return False
+    characters = sum(len(box.text) for box in texts)
+    if characters < 2:
+        return True
+    # Pango drops the tracking after a line's last character, but WeasyPrint counts it in
+    # the box width: the last glyph's visible end lies that far inside the box.
+    visible_right = _content_right(line) - _tracking(texts[-1].style)
+    slack = line.position_x + available_width - visible_right
+    if slack <= 0:
+        return True
+    _spread(context, line, slack / (characters - 1), 0.0)
+    return True
+
+
+def text_align(context: Any, line: Any, available_width: float, last: bool) -> float:
+    """WeasyPrint's `text_align`, with Chinese lines justified between characters."""
+    style = line.style
+    align = style["text_align_all"]
+    if last:
+        align = align if style["text_align_last"] == "auto" else style["text_align_last"]
+    collapsing = style["white_space"] in ("normal", "nowrap", "pre-line")
+    if align == "justify" and collapsing and not last and justify_cjk(context, line, available_width):
+        return 0
+    return _original_text_align(context, line, available_width, last)
+
+
+def install() -> None:
+    """Make WeasyPrint justify Chinese lines; refuse an untested WeasyPrint release."""
+    if weasyprint.__version__ != TESTED_WITH:
+        raise ConfigError(
+            f"bulletin's line justification was tested with WeasyPrint {TESTED_WITH}, "
+            f"not {weasyprint.__version__}; pin weasyprint=={TESTED_WITH}"
+        )
+    inline.text_align = text_align
+    inline.split_first_line = split_first_line
+    inline.can_break_text = can_break_text
