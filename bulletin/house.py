@@ -31,6 +31,10 @@ class Geometry:
     page_number_gap_mm: float = 7  # below the type area
     rule_thick_mm: float = 0.35
     rule_thin_mm: float = 0.25
+    red_rule_thick: float = 2.25  # the red rule under the masthead: thick over thin
+    red_rule_thin: float = 0.75
+    footnote_size: float = 10.5  # 五号
+    image_max_height_mm: float = 150
 
     @property
     def type_width(self) -> float:

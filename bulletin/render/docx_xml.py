@@ -11,24 +11,43 @@ import io
 import zipfile
 from typing import Iterable, Sequence
 
+from lxml import etree
+
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
-from docx.oxml.settings import CT_Settings
-from docx.oxml.text.font import CT_RPr
-from docx.oxml.text.parfmt import CT_PPr
 from docx.parts.story import StoryPart
+from docx.opc.package import OpcPackage
 from docx.opc.part import Part
-from lxml import etree
 
+RT_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
-PPR_ORDER: Sequence[str] = CT_PPr._tag_seq  # pyright: ignore[reportPrivateUsage]
-RPR_ORDER: Sequence[str] = CT_RPr._tag_seq  # pyright: ignore[reportPrivateUsage]
-SETTINGS_ORDER: Sequence[str] = CT_Settings._tag_seq  # pyright: ignore[reportPrivateUsage]
+# Child order of the elements edited here (ECMA-376 Part 1, §17); Word rejects other orders.
+PPR_ORDER = (
+    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+    "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+    "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+    "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)
+RPR_ORDER = (
+    "w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
+    "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
+    "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs",
+    "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
+    "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath",
+)
+SETTINGS_AFTER_FOOTNOTEPR = (
+    "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang",
+    "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade",
+    "w:captions", "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults",
+    "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator",
+)
 SECTPR_ORDER = (
     "w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type",
     "w:pgSz", "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType",
@@ -129,16 +148,20 @@ def set_indent(
     first_line_chars: int = 0,
     left_chars: int = 0,
     right_chars: int = 0,
+    left_twips: int = 0,
+    right_twips: int = 0,
     char_twips: int,
 ) -> None:
-    """Indents in hundredths of a character, with twip fallbacks for readers without char units."""
+    """Indents in hundredths of a character (with twip equivalents for readers without char units) or twips."""
     ind = el("w:ind")
     if left_chars:
         ind.set(qn("w:leftChars"), str(left_chars))
-    ind.set(qn("w:left"), str(round(left_chars * char_twips / 100)))
+        left_twips = round(left_chars * char_twips / 100)
+    ind.set(qn("w:left"), str(left_twips))
     if right_chars:
         ind.set(qn("w:rightChars"), str(right_chars))
-    ind.set(qn("w:right"), str(round(right_chars * char_twips / 100)))
+        right_twips = round(right_chars * char_twips / 100)
+    ind.set(qn("w:right"), str(right_twips))
     # An explicit firstLineChars="0" also cancels an inherited character indent.
     ind.set(qn("w:firstLineChars"), str(first_line_chars))
     ind.set(qn("w:firstLine"), str(round(first_line_chars * char_twips / 100)))
@@ -178,15 +201,6 @@ def set_borders(ppr: etree._Element, borders: Iterable[etree._Element]) -> None:
     for line in borders:
         put(pbdr, line, BORDER_ORDER)
     put(ppr, pbdr, PPR_ORDER)
-
-
-def set_frame(ppr: etree._Element, *, width_twips: int) -> None:
-    """Put the paragraph in a frame at the foot of the type area, as wide as it."""
-    frame = el(
-        "w:framePr", w=width_twips, wrap="around", vAnchor="margin", hAnchor="margin",
-        xAlign="center", yAlign="bottom",
-    )
-    put(ppr, frame, PPR_ORDER)
 
 
 # ---------------------------------------------------------------- fields, footnotes
@@ -239,7 +253,7 @@ def add_footnotes_part(document_part: StoryPart) -> StoryPart:
     pr = el("w:footnotePr")
     pr.append(el("w:footnote", id=-1))
     pr.append(el("w:footnote", id=0))
-    put(settings, pr, SETTINGS_ORDER)
+    settings.insert_element_before(pr, *SETTINGS_AFTER_FOOTNOTEPR)
     return part
 
 
@@ -273,24 +287,35 @@ def footnote_mark_run(char_style: str) -> etree._Element:
 # ---------------------------------------------------------------- tables, sections
 
 
-def set_table_props(
-    tbl: etree._Element, *, width_twips: int, borders: Iterable[etree._Element], cell_margin_twips: int
-) -> None:
-    """Fixed layout, total width, centred, with borders and left/right cell margins."""
+def set_table_layout(tbl: etree._Element, *, width_twips: int) -> None:
+    """Fixed layout, a total width and centred on the type area."""
     tblpr = tbl.find(qn("w:tblPr"))
     assert tblpr is not None
     put(tblpr, el("w:tblW", w=width_twips, type="dxa"), TBLPR_ORDER)
     put(tblpr, el("w:jc", val="center"), TBLPR_ORDER)
-    put(tblpr, el("w:tblInd", w=0, type="dxa"), TBLPR_ORDER)
-    box = el("w:tblBorders")
-    for line in borders:
-        put(box, line, TBL_BORDER_ORDER)
-    put(tblpr, box, TBLPR_ORDER)
     put(tblpr, el("w:tblLayout", type="fixed"), TBLPR_ORDER)
-    margins = el("w:tblCellMar")
-    for side in ("w:left", "w:right"):
-        margins.append(el(side, w=cell_margin_twips, type="dxa"))
-    put(tblpr, margins, TBLPR_ORDER)
+
+
+def float_to_foot(tbl: etree._Element, *, left_twips: int) -> None:
+    """Float a table to the foot of the type area (`w:tblpPr`), body text flowing above it.
+
+    Horizontally it is placed from the page edge, not the margin: LibreOffice floats a
+    table as wide as the type area only when it is positioned relative to the page.
+    """
+    tblpr = tbl.find(qn("w:tblPr"))
+    assert tblpr is not None
+    put(tblpr, el("w:tblpPr", vertAnchor="margin", horzAnchor="page", tblpX=left_twips, tblpYSpec="bottom"),
+        TBLPR_ORDER)
+    put(tblpr, el("w:tblOverlap", val="never"), TBLPR_ORDER)
+
+
+def keep_row_whole(tr: etree._Element) -> None:
+    """A table row that never breaks across pages."""
+    trpr = tr.find(qn("w:trPr"))
+    if trpr is None:
+        trpr = el("w:trPr")
+        tr.insert(0 if tr.find(qn("w:tblPrEx")) is None else 1, trpr)
+    put(trpr, el("w:cantSplit"), TRPR_ORDER)
 
 
 def repeat_header_row(tr: etree._Element) -> None:
@@ -317,7 +342,22 @@ def set_section_start(sectpr: etree._Element, start: str) -> None:
 # ---------------------------------------------------------------- package
 
 
-def drop_parts(source: Part, reltypes: Iterable[str]) -> None:
+def replace_font_table(part: Part, fonts: Iterable[tuple[str, str, str]]) -> None:
+    """Rewrite word/fontTable.xml to declare exactly `fonts`: (name, charset hex, family)."""
+    root = etree.fromstring(part.blob)
+    for child in list(root):
+        root.remove(child)
+    for name, charset, family in fonts:
+        font = etree.SubElement(root, qn("w:font"), {qn("w:name"): name})
+        etree.SubElement(font, qn("w:charset"), {qn("w:val"): charset})
+        etree.SubElement(font, qn("w:family"), {qn("w:val"): family})
+        etree.SubElement(font, qn("w:pitch"), {qn("w:val"): "variable"})
+    part._blob = etree.tostring(  # pyright: ignore[reportPrivateUsage]
+        root, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+
+
+def drop_parts(source: Part | OpcPackage, reltypes: Iterable[str]) -> None:
     """Remove relationships of the given types from `source`; unreferenced parts are not saved."""
     unwanted = set(reltypes)
     for rId, rel in list(source.rels.items()):

@@ -1,0 +1,790 @@
+"""Stage: model -> DOCX. The issue as an editable Word document in the house style.
+
+Named styles carry all formatting (people keep editing the file in Word or WPS); runs
+carry only a character style for emphasis. Numbers come from `house.py`, font names
+from the configuration, raw XML from `docx_xml.py`. Pure: model in, bytes out, and the
+same inputs always give the same bytes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable
+
+import docx
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.image.image import Image as DocxImage
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.parts.story import StoryPart
+from docx.shared import Emu, Mm, Pt, RGBColor, Twips
+from docx.styles.style import BaseStyle
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
+
+from .. import typography
+from ..config import Config
+from ..house import GEOMETRY, MM, RED, DocxFonts, Geometry
+from ..model import (
+    Block,
+    CodeBlock,
+    Footnote,
+    Heading,
+    Image,
+    Inline,
+    Issue,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Rule,
+    Table,
+    TableCell,
+)
+from . import docx_xml as x
+
+EAST_ASIAN_LANG = "zh-CN"
+LATIN_LANG = "en-US"
+
+# Leading of the smaller text, as a multiple of its size (the PDF's CSS uses the same).
+TITLE_LEADING = 1.5
+SMALL_LEADING = 1.5
+CAPTION_LEADING = 1.6
+FOOTNOTE_LEADING = 1.4
+COLOPHON_PAD = 3.0  # pt of air above and below each colophon line, inside its rules
+TABLE_RULE = 0.75  # pt
+BODY_RULE = 0.5  # pt, a thematic break in the body
+CELL_MARGIN = 4.0  # pt, left and right inside a table cell
+LIST_MARKERS = ("{n}.", "●")  # ordered, unordered: text, as in the PDF
+
+# Styles Word knows by these names: not flagged custom, so Word localises their names.
+BUILT_IN = frozenset({
+    "Normal", "Body Text", "Title", "heading 1", "heading 2", "heading 3", "heading 4", "List Number",
+    "List Bullet", "Quote", "Caption", "footnote text", "footnote reference", "Emphasis", "Strong",
+    "Table Grid",
+})
+
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "both": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+
+
+# ---------------------------------------------------------------- units
+
+
+def twips(points: float) -> int:
+    """Points as whole twips (1/20 pt)."""
+    return round(points * 20)
+
+
+def eighths(points: float) -> int:
+    """Points as whole eighths of a point (border widths)."""
+    return round(points * 8)
+
+
+def char_space(geometry: Geometry) -> int:
+    """docGrid/@w:charSpace: the grid's extra advance per character, in 1/4096 pt.
+
+    Word's character pitch is Normal's size plus charSpace/4096 pt; the house pitch is
+    the type width over 28 characters (16 pt glyphs: 15.79 − 16 = −0.207 pt → −848).
+    """
+    return round((geometry.char_pitch - geometry.body_size) * 4096)
+
+
+def grid_tracking(geometry: Geometry) -> float:
+    """Tracking of body text in pt, whole twips: a twip tighter than the grid pitch needs.
+
+    The grid pitch is 15.79 pt (16 pt glyphs − 0.207 pt); LibreOffice rounds its grid
+    down to 15.73 pt and fits the body to 28 such cells, so −0.25 pt would leave 27.
+    """
+    return (math.floor((geometry.char_pitch - geometry.body_size) * 20) - 1) / 20
+
+
+def footer_distance(geometry: Geometry) -> float:
+    """Page bottom to the foot of the page-number line, in mm: the number sits 7 mm below the type area."""
+    return geometry.margin_bottom_mm - geometry.page_number_gap_mm - geometry.page_number_size / MM
+
+
+# ---------------------------------------------------------------- styles
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    """One named style: what it looks like, in house terms (faces by role, sizes in pt)."""
+
+    name: str
+    style_id: str
+    alias: str = ""
+    character: bool = False
+    based_on: str | None = "Normal"
+    face: str | None = "fang"  # role key of `faces()`; None: inherit
+    latin: str | None = "latin"
+    size: float | None = None
+    bold: bool = False
+    color: str | None = None
+    tracking: float | None = None  # pt added after each character; None: inherit
+    superscript: bool = False
+    align: str | None = None
+    line: float | None = None  # exact leading in pt; None: inherit; 0: single (auto)
+    before: float = 0.0
+    after: float = 0.0
+    first_line_chars: int = 0  # hundredths of a character
+    left_chars: int = 0
+    right_chars: int = 0
+    left: float = 0.0  # pt, for styles off the 16 pt grid
+    right: float = 0.0
+    keep_next: bool = False
+    keep_lines: bool = False
+    contextual: bool = False  # no space between paragraphs of this same style
+    outline: int | None = None
+    borders: tuple[tuple[str, float, str], ...] = ()  # (side, width pt, colour)
+    right_tab: float | None = None  # pt from the left margin
+    next_style: str | None = None
+
+
+def faces(fonts: DocxFonts) -> dict[str, str]:
+    """Face names by role: the four faces of GB/T 9704 plus title, masthead and Latin."""
+    return {
+        "fang": fonts.body,
+        "hei": fonts.heading1,
+        "kai": fonts.heading2,
+        "song": fonts.page_number,
+        "title": fonts.title,
+        "masthead": fonts.masthead,
+        "latin": fonts.latin,
+    }
+
+
+def style_specs(g: Geometry) -> tuple[StyleSpec, ...]:
+    """Every style the renderer uses, in the order they appear in styles.xml.
+
+    A derived style repeats its parent's formatting (`replace`), so each style states
+    its fonts, size, leading and indents outright and survives a changed parent.
+    """
+    pitch = g.line_pitch
+    width = g.type_width
+    thick = g.rule_thick_mm * MM
+    thin = g.rule_thin_mm * MM
+    small = g.colophon_size  # 四号: colophon, tables, captions
+    normal = StyleSpec("Normal", "Normal", "正文", based_on=None, align="both", tracking=grid_tracking(g))
+    body = StyleSpec("Body Text", "BodyText", "正文段落", align="both", first_line_chars=200,
+                     next_style="Body Text")
+    headings = tuple(
+        replace(body, name=f"heading {level}", style_id=f"Heading{level}", alias="", based_on="Body Text",
+                face=face, bold=bold, keep_next=True, keep_lines=True, outline=level - 1)
+        for level, face, bold in ((1, "hei", False), (2, "kai", False), (3, "fang", True), (4, "fang", False))
+    )
+    table_text = StyleSpec("Table Text", "TableText", "表格文字", size=small, align="center",
+                           line=small * SMALL_LEADING, tracking=0.0)
+    colophon = StyleSpec("Colophon", "Colophon", "版记", size=small, align="left",
+                         line=small * SMALL_LEADING, before=COLOPHON_PAD, after=COLOPHON_PAD, left=small,
+                         right=small, right_tab=width - small, tracking=0.0, keep_next=True, keep_lines=True)
+    page_odd = StyleSpec("Page Number Odd", "PageNumberOdd", "页码（单页）", face="song", latin="song",
+                         size=g.page_number_size, align="right", line=g.page_number_size,
+                         right=g.page_number_size, tracking=0.0)
+    return (
+        normal,
+        body,
+        StyleSpec("Control Line", "ControlLine", "发送范围", align="left", right_tab=width),
+        StyleSpec("Masthead", "Masthead", "报头", face="masthead", latin="masthead", size=g.masthead_size,
+                  bold=True, color=RED, tracking=0.12 * g.masthead_size, align="center", line=2 * pitch,
+                  before=8, keep_next=True),
+        StyleSpec("Tagline", "Tagline", "报头标语", face="kai", size=small, align="center",
+                  line=small * CAPTION_LEADING, tracking=0.0, keep_next=True),
+        StyleSpec("Issue Line", "IssueLine", "期号", align="center", before=6, keep_next=True),
+        StyleSpec("Publisher Line", "PublisherLine", "主办单位与日期", align="left", right_tab=width, keep_next=True),
+        StyleSpec("Red Rule", "RedRule", "红色分隔线", size=1, line=g.red_rule_thin * 2, before=4,
+                  tracking=0.0, keep_next=True,
+                  borders=(("top", g.red_rule_thick, RED), ("bottom", g.red_rule_thin, RED))),
+        StyleSpec("Title", "Title", "标题", face="title", latin="title", size=g.title_size, bold=True,
+                  align="center", line=g.title_size * TITLE_LEADING, before=pitch, after=pitch,
+                  tracking=0.0, keep_next=True, keep_lines=True, next_style="Body Text"),
+        *headings,
+        replace(body, name="Editor Note", style_id="EditorNote", alias="编者按", based_on="Body Text",
+                face="kai", after=pitch, contextual=True),
+        replace(body, name="List Number", style_id="ListNumber", alias="", based_on="Body Text"),
+        replace(body, name="List Bullet", style_id="ListBullet", alias="", based_on="Body Text"),
+        replace(body, name="Quote", style_id="Quote", alias="引文", based_on="Body Text", face="kai",
+                left_chars=200, right_chars=200),
+        StyleSpec("Code Block", "CodeBlock", "代码", align="left", left_chars=200, right_chars=200),
+        StyleSpec("Body Rule", "BodyRule", "分隔线", size=1, line=pitch / 2, tracking=0.0,
+                  borders=(("bottom", BODY_RULE, "000000"),)),
+        # An image needs single (auto) leading: an exact line would clip it.
+        StyleSpec("Figure", "Figure", "插图", align="center", line=0, tracking=0.0, keep_next=True),
+        StyleSpec("Caption", "Caption", "题注", face="kai", size=small, align="center",
+                  line=small * CAPTION_LEADING, after=pitch / 4, tracking=0.0),
+        table_text,
+        replace(table_text, name="Table Heading", style_id="TableHeading", alias="表头", based_on="Table Text",
+                face="hei"),
+        StyleSpec("After Table", "AfterTable", "表后", size=1, line=pitch / 2, tracking=0.0),
+        StyleSpec("footnote text", "FootnoteText", "", size=g.footnote_size, align="left",
+                  line=g.footnote_size * FOOTNOTE_LEADING, tracking=0.0),
+        colophon,
+        page_odd,
+        replace(page_odd, name="Page Number Even", style_id="PageNumberEven", alias="页码（双页）",
+                based_on="Page Number Odd", align="left", left=g.page_number_size, right=0.0),
+        # character styles: only what differs from the paragraph around them
+        StyleSpec("Emphasis", "Emphasis", "强调", character=True, based_on=None, face="kai", latin=None),
+        StyleSpec("Strong", "Strong", "要点", character=True, based_on=None, face=None, latin=None, bold=True),
+        StyleSpec("Strong Emphasis", "StrongEmphasis", "", character=True, based_on="Emphasis", face="kai",
+                  latin=None, bold=True),
+        StyleSpec("Code", "Code", "代码字符", character=True, based_on=None, face="fang", latin="latin"),
+        StyleSpec("Classification", "Classification", "密级", character=True, based_on=None, face="hei", latin=None),
+        StyleSpec("Editor Note Label", "EditorNoteLabel", "编者按标签", character=True, based_on=None, face="hei",
+                  latin=None),
+        StyleSpec("Masthead Kind", "MastheadKind", "报头类别", character=True, based_on=None, face=None, latin=None,
+                  size=g.title_size, tracking=0.1 * g.title_size),
+        StyleSpec("footnote reference", "FootnoteReference", "", character=True, based_on=None, face=None,
+                  latin=None, superscript=True),
+    )
+
+
+def add_style(document: Document, spec: StyleSpec, names: dict[str, str], g: Geometry) -> BaseStyle:
+    """Create one style from its spec: python-docx where it can, raw XML for the rest."""
+    kind = WD_STYLE_TYPE.CHARACTER if spec.character else WD_STYLE_TYPE.PARAGRAPH
+    style = document.styles.add_style(spec.name, kind)
+    style.style_id = spec.style_id
+    if spec.name in BUILT_IN:
+        style.element.attrib.pop(qn("w:customStyle"), None)
+    if spec.based_on:
+        style.base_style = document.styles[spec.based_on]
+    if spec.name == "Normal":
+        style.element.set(qn("w:default"), "1")
+    style.hidden = False
+    style.quick_style = True
+    if spec.alias:
+        style.element.insert_element_before(
+            x.el("w:aliases", val=spec.alias), "w:basedOn", "w:next", "w:link", "w:uiPriority", "w:qFormat",
+            "w:rPr", "w:pPr",
+        )
+    rpr = style.element.get_or_add_rPr()
+    if spec.face:
+        x.set_fonts(rpr, names[spec.latin] if spec.latin else names["latin"], names[spec.face])
+    if spec.bold:
+        x.set_on(rpr, "w:b", "w:bCs")
+    if spec.color:
+        style.font.color.rgb = RGBColor.from_string(spec.color)
+    if spec.tracking is not None:
+        x.put(rpr, x.el("w:spacing", val=twips(spec.tracking)), x.RPR_ORDER)
+    if spec.size or not spec.character:
+        x.set_size(rpr, spec.size or g.body_size)
+    if spec.superscript:
+        x.set_vert_align(rpr, "superscript")
+    if spec.name == "Normal":
+        x.set_lang(rpr, LATIN_LANG, EAST_ASIAN_LANG)
+    if spec.character:
+        return style
+    ppr = style.element.get_or_add_pPr()
+    fmt = style.paragraph_format
+    if spec.next_style:
+        style.next_paragraph_style = document.styles[spec.next_style]
+    if spec.align:
+        fmt.alignment = ALIGN[spec.align]
+    if spec.keep_next:
+        fmt.keep_with_next = True
+    if spec.keep_lines:
+        fmt.keep_together = True
+    if spec.name == "Normal":
+        # Full pages keep 22 lines: Word's widow control would move single lines.
+        fmt.widow_control = False
+    # Every paragraph style states its leading, space and indents, so none depends on Word's defaults.
+    x.set_spacing(
+        ppr,
+        line_twips=None if spec.line == 0 else twips(spec.line or g.line_pitch),
+        before=twips(spec.before),
+        after=twips(spec.after),
+    )
+    if spec.name == "Normal":
+        # The section's grid says 22 × 28 (Word's page setup shows it), but text does not
+        # snap to it: LibreOffice gives a glyph wider than a grid cell two cells. The
+        # tracking on Normal puts 28 characters on a line in every reader instead.
+        x.set_toggle(ppr, "w:snapToGrid", False)
+        # Chinese print does not hang punctuation into the margin. (LibreOffice 7.4 reads
+        # this flag inverted and hangs; Word and WPS read it as written.)
+        x.set_toggle(ppr, "w:overflowPunct", False)
+        # No automatic gap between Han and Latin or digits: the PDF has none either.
+        x.set_toggle(ppr, "w:autoSpaceDE", False)
+        x.set_toggle(ppr, "w:autoSpaceDN", False)
+    if spec.contextual:
+        x.put(ppr, x.el("w:contextualSpacing"), x.PPR_ORDER)
+    x.set_indent(
+        ppr,
+        first_line_chars=spec.first_line_chars,
+        left_chars=spec.left_chars,
+        right_chars=spec.right_chars,
+        left_twips=twips(spec.left),
+        right_twips=twips(spec.right),
+        char_twips=twips(g.char_pitch),
+    )
+    if spec.right_tab is not None:
+        fmt.tab_stops.add_tab_stop(Twips(twips(spec.right_tab)), WD_TAB_ALIGNMENT.RIGHT)
+    if spec.outline is not None:
+        x.set_outline_level(ppr, spec.outline)
+    if spec.borders:
+        x.set_borders(
+            ppr,
+            (x.border(f"w:{side}", eighths=eighths(width), color=color, space=0) for side, width, color in spec.borders),
+        )
+    return style
+
+
+def add_table_style(
+    document: Document, name: str, style_id: str, alias: str, borders: Iterable[tuple[str, float]], margin: float
+) -> None:
+    """A table style: black rules on the given edges ((side, width pt)), `margin` pt inside cells left and right."""
+    style = document.styles.add_style(name, WD_STYLE_TYPE.TABLE)
+    style.style_id = style_id
+    style.hidden = False
+    if name in BUILT_IN:
+        style.element.attrib.pop(qn("w:customStyle"), None)
+    style.element.insert_element_before(x.el("w:aliases", val=alias), "w:basedOn", "w:rPr", "w:pPr", "w:tblPr")
+    tblpr = style.element.find(qn("w:tblPr"))
+    if tblpr is None:
+        tblpr = x.el("w:tblPr")
+        style.element.append(tblpr)
+    box = x.el("w:tblBorders")
+    for side, width in borders:
+        box.append(x.border(f"w:{side}", eighths=eighths(width), color="000000", space=0))
+    x.put(tblpr, box, x.TBLPR_ORDER)
+    margins = x.el("w:tblCellMar")
+    for side in ("w:left", "w:right"):
+        margins.append(x.el(side, w=twips(margin), type="dxa"))
+    x.put(tblpr, margins, x.TBLPR_ORDER)
+
+
+def install_styles(document: Document, fonts: DocxFonts, g: Geometry) -> None:
+    """Replace the template's styles with the house's: defaults, paragraph, character, table."""
+    root = document.styles.element
+    for child in list(root):
+        root.remove(child)
+    names = faces(fonts)
+    defaults = x.el("w:docDefaults")
+    rpr_default = x.el("w:rPrDefault")
+    rpr = x.el("w:rPr")
+    x.set_fonts(rpr, names["latin"], names["fang"])
+    x.set_size(rpr, g.body_size)
+    x.set_lang(rpr, LATIN_LANG, EAST_ASIAN_LANG)
+    rpr_default.append(rpr)
+    ppr_default = x.el("w:pPrDefault")
+    ppr_default.append(x.el("w:pPr"))
+    defaults.extend([rpr_default, ppr_default])
+    root.append(defaults)
+    for spec in style_specs(g):
+        add_style(document, spec, names, g)
+    add_table_style(document, "Table Grid", "TableGrid", "网格型",
+                    ((side, TABLE_RULE) for side in ("top", "left", "bottom", "right", "insideH", "insideV")),
+                    CELL_MARGIN)
+    # The colophon's rules: thick above and below, thin between its lines, as wide as the type area.
+    thick, thin = g.rule_thick_mm * MM, g.rule_thin_mm * MM
+    add_table_style(document, "Colophon Table", "ColophonTable", "版记表格",
+                    (("top", thick), ("bottom", thick), ("insideH", thin)), 0)
+
+
+# ---------------------------------------------------------------- the base document
+
+
+def new_document(issue: Issue, config: Config, g: Geometry) -> Document:
+    """python-docx's default template stripped to a clean A4 base with the house styles."""
+    document = docx.Document()
+    part = document.part
+    # Drop what the template carries but the bulletin never uses (and its ja-JP bits).
+    x.drop_parts(part, (x.RT_STYLES_WITH_EFFECTS, RT.CUSTOM_XML, RT.NUMBERING, RT.WEB_SETTINGS))
+    x.drop_parts(part.package, (RT.THUMBNAIL,))
+    install_styles(document, config.docx_fonts, g)
+    x.strip_theme_fonts(part.element)
+    settings = document.settings.element
+    for rsids in settings.findall(qn("w:rsids")):
+        settings.remove(rsids)
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), EAST_ASIAN_LANG)
+    for obsolete in settings.findall(qn("w:attachedTemplate")):
+        settings.remove(obsolete)
+    document.settings.odd_and_even_pages_header_footer = True
+    write_font_table(document, config.docx_fonts)
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(g.page_width_mm), Mm(g.page_height_mm)
+    section.top_margin, section.bottom_margin = Mm(g.margin_top_mm), Mm(g.margin_bottom_mm)
+    section.left_margin, section.right_margin = Mm(g.margin_left_mm), Mm(g.margin_right_mm)
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(footer_distance(g))
+    section.gutter = Mm(0)
+    sectpr = section._sectPr  # pyright: ignore[reportPrivateUsage]
+    for attr in ("w:rsidR", "w:rsidRPr", "w:rsidSect"):
+        sectpr.attrib.pop(qn(attr), None)
+    x.set_doc_grid(sectpr, line_pitch_twips=twips(g.line_pitch), char_space=char_space(g))
+    page_number(section.footer.paragraphs[0], "Page Number Odd")
+    page_number(section.even_page_footer.paragraphs[0], "Page Number Even")
+    return document
+
+
+def page_number(paragraph: DocxParagraph, style: str) -> None:
+    """`— N —` with N a live PAGE field."""
+    paragraph.style = style
+    paragraph.add_run("— ")
+    x.add_field(paragraph._p, "PAGE", "1")  # pyright: ignore[reportPrivateUsage]
+    paragraph.add_run(" —")
+
+
+def write_font_table(document: Document, fonts: DocxFonts) -> None:
+    """Declare the named faces with the GB2312 charset so Word and WPS substitute sensibly."""
+    declared = []
+    for name in dict.fromkeys(faces(fonts).values()):
+        latin = name == fonts.latin
+        declared.append(
+            (name, "00" if latin else "86", "roman" if latin else "modern")
+        )
+    x.replace_font_table(document.part.part_related_by(RT.FONT_TABLE), declared)
+
+
+# ---------------------------------------------------------------- content
+
+
+class Footnotes:
+    """The footnotes part and the numbers already written into it."""
+
+    def __init__(self, document: Document, notes: Iterable[Footnote]) -> None:
+        self.document = document
+        self.notes = {note.number: note for note in notes}
+        self.part: StoryPart | None = None
+        self.written: set[int] = set()
+
+    def reference(self, paragraph: DocxParagraph, number: int, writer: "Writer") -> None:
+        """Reference footnote `number` here, writing the note the first time."""
+        note = self.notes.get(number)
+        if note is None or number in self.written:
+            # A second reference to one note: Word cannot point two marks at one note.
+            paragraph.add_run(str(number), style="footnote reference")
+            return
+        if self.part is None:
+            self.part = x.add_footnotes_part(self.document.part)
+        self.written.add(number)
+        paragraph._p.append(x.footnote_ref_run(number, "FootnoteReference"))  # pyright: ignore[reportPrivateUsage]
+        element = x.new_footnote(self.part, number)
+        story = _Story(self.part)
+        blocks = note.children or (Paragraph(()),)
+        for index, block in enumerate(blocks):
+            p = x.el("w:p")
+            element.append(p)
+            par = DocxParagraph(p, story)  # pyright: ignore[reportArgumentType]
+            par.style = "footnote text"
+            if index == 0:
+                p.append(x.footnote_mark_run("FootnoteReference"))
+                par.add_run(" ")
+            if isinstance(block, Paragraph):
+                writer.inlines(par, block.children)
+            else:
+                writer.inlines_of_block(par, block)
+
+
+class _Story:
+    """A minimal parent for paragraphs living in the footnotes part."""
+
+    def __init__(self, part: StoryPart) -> None:
+        self.part = part
+
+
+@dataclass
+class Writer:
+    """Writes blocks and inlines into the document body with the house styles."""
+
+    document: Document
+    footnotes: Footnotes
+    g: Geometry = field(default_factory=Geometry)
+
+    def paragraph(self, style: str, text: str = "") -> DocxParagraph:
+        """A new body paragraph in `style`."""
+        return self.document.add_paragraph(text, style=style)
+
+    # -------------------------------------------------------- inlines
+
+    def inlines(self, paragraph: DocxParagraph, items: Iterable[Inline], emphasis: bool = False,
+                strong: bool = False) -> None:
+        """Append inline content to `paragraph`; emphasis and strong become character styles."""
+        style = {(False, False): None, (True, False): "Emphasis", (False, True): "Strong",
+                 (True, True): "Strong Emphasis"}[(emphasis, strong)]
+        for item in items:
+            if item.kind == "text":
+                paragraph.add_run(item.text, style=style)
+            elif item.kind == "emphasis":
+                self.inlines(paragraph, item.children, True, strong)
+            elif item.kind == "strong":
+                self.inlines(paragraph, item.children, emphasis, True)
+            elif item.kind == "link":
+                self.inlines(paragraph, item.children, emphasis, strong)
+            elif item.kind == "code":
+                paragraph.add_run(item.text, style=style or "Code")
+            elif item.kind == "linebreak":
+                paragraph.add_run(style=style).add_break()
+            elif item.kind == "footnoteref":
+                self.footnotes.reference(paragraph, item.number, self)
+
+    def inlines_of_block(self, paragraph: DocxParagraph, block: Block) -> None:
+        """Flatten a non-paragraph block into `paragraph` (inside footnotes)."""
+        if isinstance(block, (Heading,)):
+            self.inlines(paragraph, block.children)
+        elif isinstance(block, CodeBlock):
+            paragraph.add_run(block.text)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                for child in item.children:
+                    self.inlines_of_block(paragraph, child)
+        elif isinstance(block, Quote):
+            for child in block.children:
+                self.inlines_of_block(paragraph, child)
+        elif isinstance(block, Paragraph):
+            self.inlines(paragraph, block.children)
+
+    # -------------------------------------------------------- blocks
+
+    def blocks(self, blocks: Iterable[Block], style: str = "Body Text", label: str = "") -> None:
+        """Write `blocks`; plain paragraphs get `style`; `label` opens the first paragraph."""
+        for block in blocks:
+            self.block(block, style, label)
+            label = ""
+
+    def block(self, block: Block, style: str = "Body Text", label: str = "") -> None:
+        """Write one block."""
+        handlers: dict[str, Callable[[], None]] = {
+            "paragraph": lambda: self.text_paragraph(block, style, label),  # type: ignore[arg-type]
+            "heading": lambda: self.heading(block),  # type: ignore[arg-type]
+            "list": lambda: self.list(block, style),  # type: ignore[arg-type]
+            "quote": lambda: self.blocks(block.children, "Quote"),  # type: ignore[union-attr]
+            "table": lambda: self.table(block),  # type: ignore[arg-type]
+            "image": lambda: self.image(block),  # type: ignore[arg-type]
+            "codeblock": lambda: self.code_block(block),  # type: ignore[arg-type]
+            "rule": lambda: self.paragraph("Body Rule"),
+        }
+        handlers[block.kind]()
+
+    def text_paragraph(self, block: Paragraph, style: str, label: str = "") -> None:
+        """A paragraph of running text."""
+        paragraph = self.paragraph(style)
+        if label:
+            paragraph.add_run(label, style="Editor Note Label")
+        self.inlines(paragraph, block.children)
+
+    def heading(self, block: Heading) -> None:
+        """A heading with its house number as text (一、 （一） 1. （1）)."""
+        paragraph = self.paragraph(f"heading {min(max(block.level, 1), 4)}")
+        if block.number:
+            paragraph.add_run(block.number)
+        self.inlines(paragraph, block.children)
+
+    def list(self, block: ListBlock, style: str) -> None:
+        """A list: markers are text (1. 2. or ●), so they read the same in every editor and in the PDF."""
+        item_style = "List Number" if block.ordered else "List Bullet"
+        if style != "Body Text":
+            item_style = style
+        for index, item in enumerate(block.items):
+            marker = LIST_MARKERS[0].format(n=block.start + index) if block.ordered else LIST_MARKERS[1]
+            first, *rest = item.children or (Paragraph(()),)
+            if isinstance(first, Paragraph):
+                paragraph = self.paragraph(item_style)
+                paragraph.add_run(marker)
+                self.inlines(paragraph, first.children)
+            else:
+                self.paragraph(item_style, marker)
+                rest.insert(0, first)
+            for child in rest:
+                self.block(child, item_style if isinstance(child, Paragraph) else style)
+
+    def code_block(self, block: CodeBlock) -> None:
+        """Literal text, line by line, in one paragraph."""
+        paragraph = self.paragraph("Code Block")
+        for index, line in enumerate(block.text.rstrip("\n").split("\n")):
+            if index:
+                paragraph.add_run().add_break()
+            paragraph.add_run(line)
+
+    def table(self, block: Table) -> None:
+        """A table as wide as the type area, columns sized by content, header row repeated."""
+        rows = ((block.header,) if block.header else ()) + block.rows
+        columns = max((len(row) for row in rows), default=0)
+        if not columns:
+            return
+        widths = column_widths(rows, columns, twips(self.g.type_width), self.g.colophon_size)
+        table: DocxTable = self.document.add_table(rows=len(rows), cols=columns)
+        table.style = self.document.styles["Table Grid"]
+        table.autofit = False
+        x.set_table_layout(table._tbl, width_twips=sum(widths))  # pyright: ignore[reportPrivateUsage]
+        for column, width in zip(table.columns, widths):
+            column.width = Twips(width)
+        for r, row in enumerate(rows):
+            heading = bool(block.header) and r == 0
+            for c in range(columns):
+                cell = table.cell(r, c)
+                cell.width = Twips(widths[c])
+                paragraph = cell.paragraphs[0]
+                paragraph.style = self.document.styles["Table Heading" if heading else "Table Text"]
+                content = row[c] if c < len(row) else TableCell(())
+                if content.align in ALIGN:
+                    paragraph.alignment = ALIGN[content.align]
+                self.inlines(paragraph, content.children)
+        if block.header:
+            x.repeat_header_row(table.rows[0]._tr)  # pyright: ignore[reportPrivateUsage]
+        # Half a line of air below; it also keeps two tables in a row from merging in Word.
+        self.paragraph("After Table")
+
+    def image(self, block: Image) -> None:
+        """The image centred, scaled to the type width (or the height limit), alt text as caption."""
+        picture = DocxImage.from_file(str(block.path))
+        width, height = fit_image(picture.px_width, picture.px_height, self.g)
+        paragraph = self.paragraph("Figure")
+        paragraph.add_run().add_picture(str(block.path), width=Emu(width), height=Emu(height))
+        if block.alt:
+            self.paragraph("Caption", block.alt)
+
+
+def column_widths(rows: Iterable[tuple[TableCell, ...]], columns: int, total: int, size: float) -> list[int]:
+    """Column widths in twips summing exactly to `total`.
+
+    Each column wants its longest cell on one line; if all fit, the spare width is
+    shared in proportion, otherwise narrow columns keep their width and the wide
+    ones share what is left (and wrap).
+    """
+    natural = [twips(2 * size)] * columns
+    for row in rows:
+        for index, cell in enumerate(row[:columns]):
+            want = twips(ems(plain_text(cell.children)) * size + 2 * CELL_MARGIN + 2)
+            natural[index] = max(natural[index], want)
+    if sum(natural) <= total:
+        widths = [w * total // sum(natural) for w in natural]
+    else:
+        widths = list(natural)
+        fixed: set[int] = set()
+        while True:
+            free = [i for i in range(columns) if i not in fixed]
+            room = total - sum(natural[i] for i in fixed)
+            share = room // len(free)
+            narrow = {i for i in free if natural[i] <= share}
+            if not narrow or len(narrow) == len(free):
+                wide = sum(natural[i] for i in free)
+                for i in free:
+                    widths[i] = natural[i] * room // wide
+                break
+            fixed |= narrow
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def ems(text: str) -> float:
+    """Width of `text` in ems, counting CJK as one and anything else as half."""
+    return sum(1 if typography.is_cjk(ch) else 0.5 for ch in text)
+
+
+def plain_text(items: Iterable[Inline]) -> str:
+    """The text of inline content, without marks."""
+    out: list[str] = []
+    for item in items:
+        if item.kind in ("text", "code"):
+            out.append(item.text)  # type: ignore[union-attr]
+        elif item.kind in ("emphasis", "strong", "link"):
+            out.append(plain_text(item.children))  # type: ignore[union-attr]
+    return "".join(out)
+
+
+def fit_image(px_width: int, px_height: int, g: Geometry) -> tuple[int, int]:
+    """EMU size of an image scaled to the type width, shrunk if taller than the house limit."""
+    width = Mm(g.page_width_mm - g.margin_left_mm - g.margin_right_mm)
+    height = int(width * px_height / px_width)
+    limit = Mm(g.image_max_height_mm)
+    if height > limit:
+        width, height = int(limit * px_width / px_height), int(limit)
+    return int(width), int(height)
+
+
+# ---------------------------------------------------------------- the issue
+
+
+def front(writer: Writer, issue: Issue) -> None:
+    """Top of page 1: control line, masthead, issue line, publisher and date, red rule, title."""
+    control = writer.paragraph("Control Line")
+    recipients = typography.recipients_line(issue.series.kind, issue.meta.recipients)
+    if recipients:
+        control.add_run(recipients)
+    if issue.meta.classification:
+        control.add_run("\t")
+        control.add_run(issue.meta.classification, style="Classification")
+    masthead = writer.paragraph("Masthead")
+    masthead.add_run(issue.series.name)
+    masthead.add_run(" " + issue.series.kind, style="Masthead Kind")
+    if issue.series.tagline:
+        writer.paragraph("Tagline", issue.series.tagline)
+    writer.paragraph("Issue Line", typography.issue_line(issue.meta.issue, issue.meta.total))
+    writer.paragraph("Publisher Line", f"{issue.series.publisher}\t{typography.chinese_date(issue.meta.date)}")
+    writer.paragraph("Red Rule")
+    writer.paragraph("Title", issue.meta.title)
+
+
+def colophon(writer: Writer, issue: Issue) -> None:
+    """The 报尾: its lines between rules, in a table floated to the foot of the last page.
+
+    Rules are the table's borders (thick top and bottom, thin inside): paragraph
+    borders would merge between lines that look alike.
+    """
+    g = writer.g
+    fax = f"　{issue.contact.fax}（传真）" if issue.contact.fax else ""
+    editor, phone = f"责任编辑：{issue.meta.editor}", f"联系电话：{issue.contact.phone}{fax}"
+    room = (g.type_width - 2 * g.colophon_size) / g.colophon_size  # ems between the cell's indents
+    # Editor and phone share a line (phone flush right) when they fit with a gap of two ems.
+    first = (f"{editor}\t{phone}",) if ems(editor) + 2 + ems(phone) <= room else (editor, phone)
+    lines = (*first, f"地址：{issue.contact.address}", f"共印：{issue.meta.print_run}份")
+    width = twips(g.type_width)
+    table = writer.document.add_table(rows=len(lines), cols=1)
+    table.style = writer.document.styles["Colophon Table"]
+    table.autofit = False
+    x.set_table_layout(table._tbl, width_twips=width)  # pyright: ignore[reportPrivateUsage]
+    x.float_to_foot(table._tbl, left_twips=twips(writer.g.margin_left_mm * MM))  # pyright: ignore[reportPrivateUsage]
+    table.columns[0].width = Twips(width)
+    for row, text in zip(table.rows, lines):
+        x.keep_row_whole(row._tr)  # pyright: ignore[reportPrivateUsage]
+        cell = row.cells[0]
+        cell.width = Twips(width)
+        cell.paragraphs[0].style = writer.document.styles["Colophon"]
+        cell.paragraphs[0].add_run(text)
+    # The body must end with a paragraph; this one is one grid line tall and empty.
+    writer.paragraph("After Table")
+
+
+def set_properties(document: Document, issue: Issue) -> None:
+    """Core properties from the issue, dated by the issue date (never the clock)."""
+    props = document.core_properties
+    stamp = dt.datetime.combine(issue.meta.date, dt.time())
+    props.title = issue.meta.title
+    props.subject = f"{issue.series.name}{issue.series.kind} {typography.issue_line(issue.meta.issue, issue.meta.total)}"
+    props.author = issue.series.publisher
+    props.last_modified_by = issue.series.publisher
+    props.comments = "bulletin"
+    props.keywords = f"{issue.series.name}, {typography.issue_line(issue.meta.issue, issue.meta.total)}"
+    props.language = EAST_ASIAN_LANG
+    props.category = issue.series.kind
+    props.revision = 1
+    props.created = stamp
+    props.modified = stamp
+    props.last_printed = stamp
+
+
+def render_docx(issue: Issue, config: Config) -> bytes:
+    """The issue as DOCX bytes: same inputs, same bytes."""
+    g = GEOMETRY
+    document = new_document(issue, config, g)
+    writer = Writer(document, Footnotes(document, issue.footnotes), g)
+    # python-docx's template starts with no body paragraphs; everything is appended in order.
+    front(writer, issue)
+    if issue.editor_note:
+        writer.blocks(issue.editor_note, "Editor Note", label="编者按：")
+    writer.blocks(issue.body)
+    colophon(writer, issue)
+    set_properties(document, issue)
+    out = io.BytesIO()
+    document.save(out)
+    return x.repack(out.getvalue(), issue.meta.date)
