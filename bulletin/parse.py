@@ -23,6 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 from . import model as m
 from .config import Config
 from .errors import BulletinError, ContentError, raise_all
+from .images import image_problem
 from .source import Source
 from .typography import HeadingCounter, join_soft_breaks
 
@@ -45,7 +46,18 @@ _TYPE_WORDS = {"int": "a whole number", "str": "text", "date": "a date YYYY-MM-D
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text, so that we can report impossible ones ourselves."""
+    """SafeLoader that keeps dates as text, so that we can report impossible ones ourselves.
+
+    Aliases (*name) are refused: front matter never needs them, and nested aliases can
+    expand a few lines into billions of values.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """A node of the document; an alias is a syntax error here."""
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in front matter", mark)
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -89,18 +101,30 @@ def _check_value(key: str, value: Any) -> str | None:
     return None
 
 
+def _yaml_error(exc: yaml.YAMLError, source: Source) -> ContentError:
+    """A YAML problem as one line at its place in the file."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = source.front_line + mark.line if mark else source.front_line
+        column = mark.column + 1 if mark else None
+        return ContentError(f"YAML syntax: {exc.problem or exc.context}", source.path, line, column)
+    if isinstance(exc, yaml.reader.ReaderError):
+        where = source.front[: exc.position]
+        line = source.front_line + where.count("\n")
+        column = len(where) - (where.rfind("\n") + 1) + 1
+        return ContentError(f"character U+{exc.character:04X} is not allowed in front matter", source.path, line, column)
+    return ContentError(f"YAML: {str(exc).splitlines()[0]}", source.path, source.front_line)
+
+
 def parse_meta(source: Source) -> tuple[m.Meta, str]:
     """The validated front matter and the raw editor's note; raises every problem at once."""
     path = source.path
     try:
         node = yaml.compose(source.front, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = source.front_line + mark.line if mark else source.front_line
-        column = mark.column + 1 if mark else None
-        raise ContentError(f"YAML syntax: {exc.problem or exc}", path, line, column) from None
     except yaml.YAMLError as exc:
-        raise ContentError(f"YAML: {exc}", path, source.front_line) from None
+        raise _yaml_error(exc, source) from None
+    except RecursionError:
+        raise ContentError("YAML nested too deeply", path, source.front_line) from None
     if node is None:
         raise ContentError("front matter is empty", path, source.front_line)
     if not isinstance(node, yaml.MappingNode):
@@ -114,7 +138,10 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
     lines: dict[str, int] = {}
     for key_node, value_node in node.value:
         line = source.front_line + key_node.start_mark.line
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(ContentError("a key must be a plain name, like 'title'", path, line))
+            continue
+        key = key_node.value
         if key in lines:
             problems.append(ContentError(f"duplicate key '{key}' (first on line {lines[key]})", path, line))
             continue
@@ -126,8 +153,11 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
             continue
         try:
             value = loader.construct_object(value_node, deep=True)
-        except yaml.YAMLError as exc:
-            problems.append(ContentError(f"'{key}': {exc}", path, line))
+        except yaml.MarkedYAMLError as exc:
+            problems.append(ContentError(f"'{key}': {exc.problem or exc.context}", path, line))
+            continue
+        except (ValueError, RecursionError):
+            problems.append(ContentError(f"'{key}': value too large or too deeply nested", path, line))
             continue
         problem = _check_value(key, value)
         if problem:
@@ -165,6 +195,9 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
 #: how deep lists and quotes may nest; deeper input is refused before Markdown sees it
 MAX_NESTING = 12
 
+#: how deep the model of a body may be (blocks and inlines); both renderers recurse over it
+MAX_DEPTH = 60
+
 
 class _Capture(Treeprocessor):
     """Keeps the finished element tree (after inline processing and unescaping)."""
@@ -195,9 +228,12 @@ def new_markdown() -> markdown.Markdown:
 class _TreeReader:
     """Turns Python-Markdown's element tree into model blocks."""
 
-    def __init__(self, md: markdown.Markdown, source: Source, body_text: str, body_line: int) -> None:
+    def __init__(
+        self, md: markdown.Markdown, source: Source, body_text: str, body_line: int, roots: tuple[Path, ...] = ()
+    ) -> None:
         self.md = md
         self.source = source
+        self.roots = roots or (source.path.parent.resolve(),)
         self.text = body_text
         self.body_line = body_line
         self.headings = HeadingCounter()
@@ -338,8 +374,15 @@ class _TreeReader:
             self.problems.append(ContentError(f"image '{src}': give the path relative to the issue file", self.source.path, line))
             return None
         path = (base / src).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            self.problems.append(ContentError(f"image '{src}' lies outside the project", self.source.path, line))
+            return None
         if not path.is_file():
             self.problems.append(ContentError(f"image '{src}' not found", self.source.path, line))
+            return None
+        problem = image_problem(path)
+        if problem:
+            self.problems.append(ContentError(f"image '{src}' {problem}", self.source.path, line))
             return None
         return m.Image(path, alt)
 
@@ -409,28 +452,90 @@ def _strip_blocks(blocks: list[m.Block]) -> list[m.Block]:
     return [b for b in blocks if not (isinstance(b, m.Paragraph) and not b.children)]
 
 
+#: list markers and quote marks that open a nested block on the same line, e.g. "> - 1. x"
+_OPENERS = re.compile(r"(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])[ \t]+)*")
+
+#: Python-Markdown scans to the end of a paragraph for each '[': this bounds '[' x paragraph length
+MAX_BRACKET_WORK = 50_000_000
+
+
 def check_nesting(text: str, path: Path, first_line: int) -> None:
     """Refuse lists and quotes nested deeper than MAX_NESTING before Markdown recurses into them."""
     for offset, line in enumerate(text.split("\n")):
         stripped = line.lstrip(" \t")
         indent = len(line[: len(line) - len(stripped)].expandtabs(4))
-        quotes = len(re.match(r"^(?:>\s?)*", stripped).group(0).replace(" ", ""))  # type: ignore[union-attr]
-        if indent // 4 + quotes > MAX_NESTING:
+        openers = _OPENERS.match(stripped).group(0)  # type: ignore[union-attr]
+        depth = len(re.findall(r">|[-*+](?=[ \t])|\d{1,9}[.)]", openers))
+        if indent // 4 + depth > MAX_NESTING:
             raise ContentError(
                 f"lists or quotes nested deeper than {MAX_NESTING} levels", path, first_line + offset
             )
 
 
-def parse_markdown(text: str, source: Source, first_line: int) -> tuple[list[m.Block], tuple[m.Footnote, ...], list[BulletinError]]:
-    """Markdown `text` (starting at file line `first_line`) as blocks, footnotes and problems."""
+def check_brackets(text: str, path: Path, first_line: int) -> None:
+    """Refuse text whose '[' would take Markdown minutes to match (unmatched brackets by the thousand)."""
+    work = 0
+    worst, worst_line, line = 0, first_line, first_line
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        cost = block.count("[") * len(block)
+        work += cost
+        if cost > worst:
+            worst, worst_line = cost, line
+        line += block.count("\n")
+    if work > MAX_BRACKET_WORK:
+        raise ContentError(
+            "too many '[' in too long a paragraph; remove stray brackets or split the paragraph",
+            path,
+            worst_line,
+        )
+
+
+def parse_markdown(
+    text: str, source: Source, first_line: int, roots: tuple[Path, ...] = ()
+) -> tuple[list[m.Block], tuple[m.Footnote, ...], list[BulletinError]]:
+    """Markdown `text` (starting at file line `first_line`) as blocks, footnotes and problems.
+
+    Images must lie inside one of `roots` (default: the issue's folder).
+    """
     check_nesting(text, source.path, first_line)
-    md = new_markdown()
-    md.convert(text)
-    root: ET.Element = md.bulletin_tree  # type: ignore[attr-defined]
-    reader = _TreeReader(md, source, text, first_line)
-    blocks = reader.blocks(root)
-    notes = reader.footnotes(root)
+    check_brackets(text, source.path, first_line)
+    try:
+        md = new_markdown()
+        md.convert(text)
+        root: ET.Element = md.bulletin_tree  # type: ignore[attr-defined]
+        reader = _TreeReader(md, source, text, first_line, roots)
+        blocks = reader.blocks(root)
+        notes = reader.footnotes(root)
+    except RecursionError:
+        raise ContentError("markup nested too deeply", source.path, _deepest_line(text, first_line)) from None
+    if max((_depth(node) for node in [*blocks, *notes]), default=0) > MAX_DEPTH:
+        raise ContentError("markup nested too deeply", source.path, _deepest_line(text, first_line))
     return blocks, notes, reader.problems
+
+
+def _depth(node: object) -> int:
+    """How many model values are nested in `node`, itself included (without recursion)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(node, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        children = [*getattr(item, "children", ()), *getattr(item, "items", ())]
+        for row in (getattr(item, "header", None), *getattr(item, "rows", ())):
+            children.extend(row or ())
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _deepest_line(text: str, first_line: int) -> int:
+    """The first line of the paragraph that holds the longest run of nesting marks."""
+    line, best, best_line = first_line, 0, first_line
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        runs = [len(run) for run in re.findall(r"[*_\[>`~-]+", block)]
+        if runs and max(runs) > best:
+            best, best_line = max(runs), line
+        line += block.count("\n")
+    return best_line
 
 
 def parse_issue(source: Source, config: Config) -> m.Issue:
@@ -441,13 +546,14 @@ def parse_issue(source: Source, config: Config) -> m.Issue:
     except BulletinError as exc:
         meta_problems = list(getattr(exc, "problems", [exc]))
         meta, note_text = None, ""
-    blocks, footnotes, problems = parse_markdown(source.body, source, source.body_line)
+    roots = (config.root.resolve(), source.path.parent.resolve())
+    blocks, footnotes, problems = parse_markdown(source.body, source, source.body_line, roots)
     note_blocks: list[m.Block] = []
     if note_text:
         note_line = source.front_line + next(
             (i for i, line in enumerate(source.front.split("\n")) if line.startswith("editor_note")), 0
         )
-        note_blocks, _, note_problems = parse_markdown(note_text, source, note_line + 1)
+        note_blocks, _, note_problems = parse_markdown(note_text, source, note_line + 1, roots)
         problems.extend(note_problems)
     raise_all(meta_problems + problems)
     assert meta is not None

@@ -4,6 +4,7 @@ Line numbers are kept so that every later problem can name the line of the file.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from .errors import ContentError
 MAX_BYTES = 2 * 1024 * 1024
 
 FENCE = "---"
+
+#: characters XML (and so DOCX and PDF text) cannot hold: C0 controls but tab and line ends, U+FFFE, U+FFFF
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,15 @@ def decode(path: Path, data: bytes) -> str:
             line,
             column,
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _NOT_TEXT.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise ContentError(
+            f"control character U+{ord(bad.group()):04X} cannot be printed; delete it", path, line, column
+        )
+    return text
 
 
 def split(path: Path, text: str) -> Source:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import PIL.Image
 import pytest
 
 from bulletin import model as m
@@ -115,7 +116,7 @@ def test_raw_html_is_kept_as_text(project: Project) -> None:
 def test_images_resolve_relative_to_the_issue(project: Project) -> None:
     image = project.root / "issues" / "2026" / "images" / "a.png"
     image.parent.mkdir(parents=True)
-    image.write_bytes(b"\x89PNG")
+    PIL.Image.new("RGB", (4, 3), "white").save(image)
     [block] = load(project, body="![图1 说明](images/a.png)\n").body
     assert block == m.Image(image.resolve(), "图1 说明")
 

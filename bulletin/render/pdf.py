@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..config import Config
-from ..errors import ContentError
+from ..errors import ConfigError, ContentError
 from ..fonts import fonts_dir, isolate_fontconfig
 from ..model import Issue
 from .html import render_html, templates_dir
@@ -68,10 +68,26 @@ def make_fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
             target = Path(unquote(parsed.path)).resolve()
             if not any(target.is_relative_to(root) for root in roots):
                 raise ValueError(f"refused {target}: outside the project")
+            if not target.is_file():
+                raise ValueError(f"refused {target}: not a file")
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             return URLFetcherResponse(target.as_uri(), target.read_bytes(), {"Content-Type": kind})
 
     return ProjectFetcher(fail_on_errors=True)
+
+
+#: WeasyPrint's words for problems in the templates' HTML and CSS rather than in the issue
+_TEMPLATE_PROBLEMS = ("Ignored", "Invalid", "Unsupported", "Parse error", "Unknown", "Expected")
+
+
+def _fetch_error(exc: BaseException, issue: Issue, config: Config) -> ContentError | ConfigError:
+    """A refused or failed read as a domain error: in the fonts or templates, or in the issue."""
+    cause = exc.__cause__
+    reason = str(cause).splitlines()[0] if cause else str(exc)
+    house = (fonts_dir(config.root).resolve().as_uri(), templates_dir(config.root).resolve().as_uri())
+    if any(root in str(exc) for root in house):
+        return ConfigError(f"PDF: {reason}", templates_dir(config.root))
+    return ContentError(f"PDF: {reason}", issue.source)
 
 
 def render_pdf(issue: Issue, config: Config) -> bytes:
@@ -84,15 +100,23 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
 
     install_justification()
 
+    from weasyprint.urls import FatalURLFetchingError
+
     html = render_html(issue, config)
     with _collected() as log:
-        document = HTML(
-            string=html,
-            base_url=issue.source.parent.resolve().as_uri() + "/",
-            url_fetcher=make_fetcher(allowed_roots(issue, config)),
-        ).render(font_config=FontConfiguration())
-        pdf = document.write_pdf(**write_options(issue, config))
+        try:
+            document = HTML(
+                string=html,
+                base_url=issue.source.parent.resolve().as_uri() + "/",
+                url_fetcher=make_fetcher(allowed_roots(issue, config)),
+            ).render(font_config=FontConfiguration())
+            pdf = document.write_pdf(**write_options(issue, config))
+        except FatalURLFetchingError as exc:
+            raise _fetch_error(exc, issue, config) from None
     if log.messages:
-        raise ContentError(f"PDF: {log.messages[0]}", issue.source)
+        message = log.messages[0].splitlines()[0]
+        if message.startswith(_TEMPLATE_PROBLEMS):
+            raise ConfigError(f"PDF: {message}", templates_dir(config.root))
+        raise ContentError(f"PDF: {message}", issue.source)
     assert pdf is not None
     return pdf
