@@ -376,6 +376,8 @@ def install_styles(document: Document, fonts: DocxFonts, g: Geometry) -> None:
     ppr_default.append(x.el("w:pPr"))
     defaults.extend([rpr_default, ppr_default])
     root.append(defaults)
+    for element in x.default_styles():
+        root.append(element)
     for spec in style_specs(g):
         add_style(document, spec, names, g)
     add_table_style(document, "Table Grid", "TableGrid", "网格型",

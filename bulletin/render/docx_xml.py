@@ -357,6 +357,23 @@ def replace_font_table(part: Part, fonts: Iterable[tuple[str, str, str]]) -> Non
     )
 
 
+def default_styles() -> list[etree._Element]:
+    """Word's three default styles, formatting-free: character, table and list."""
+    xml = (
+        f'<w:styles xmlns:w="{W_NS}">'
+        '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
+        '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/><w:unhideWhenUsed/></w:style>'
+        '<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>'
+        '<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/>'
+        '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>'
+        '<w:style w:type="numbering" w:default="1" w:styleId="NoList"><w:name w:val="No List"/>'
+        '<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/></w:style>'
+        "</w:styles>"
+    )
+    return list(parse_xml(xml))
+
+
 def drop_parts(source: Part | OpcPackage, reltypes: Iterable[str]) -> None:
     """Remove relationships of the given types from `source`; unreferenced parts are not saved."""
     unwanted = set(reltypes)
