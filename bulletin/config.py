@@ -174,11 +174,16 @@ def load_config(root: Path) -> Config:
     """Read and validate `root/bulletin.toml`; raise every problem at once."""
     path = root / CONFIG_NAME
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"no {CONFIG_NAME} here", path) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", path) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path, line, column
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path) from None
     try:

@@ -56,4 +56,23 @@ def render_html(issue: Issue, config: Config) -> str:
     except jinja2.TemplateNotFound as exc:
         raise ConfigError(f"template {exc.name} not found", templates_dir(config.root)) from None
     except jinja2.UndefinedError as exc:
-        raise ConfigError(f"template uses an undefined name: {exc.message}", templates_dir(config.root)) from None
+        where, line = _template_frame(exc, templates_dir(config.root))
+        raise ConfigError(f"template uses an undefined name: {exc.message}", where, line) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"a template is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})", templates_dir(config.root)) from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        # A template that computes something impossible is the house's problem, not the issue's.
+        where, line = _template_frame(exc, templates_dir(config.root))
+        raise ConfigError(f"template failed: {type(exc).__name__}: {exc}", where, line) from None
+
+
+def _template_frame(exc: BaseException, folder: Path) -> tuple[Path, int | None]:
+    """The template file and line where `exc` was raised (Jinja puts template frames in tracebacks)."""
+    found: tuple[Path, int | None] = (folder, None)
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (Path(filename), trace.tb_lineno)
+        trace = trace.tb_next
+    return found

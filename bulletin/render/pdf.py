@@ -81,13 +81,14 @@ _TEMPLATE_PROBLEMS = ("Ignored", "Invalid", "Unsupported", "Parse error", "Unkno
 
 
 def _fetch_error(exc: BaseException, issue: Issue, config: Config) -> ContentError | ConfigError:
-    """A refused or failed read as a domain error: in the fonts or templates, or in the issue."""
+    """A refused or failed read as a domain error: of an image of the issue, else of the templates."""
+    from ..archive import issue_images
+
     cause = exc.__cause__
-    reason = str(cause).splitlines()[0] if cause else str(exc)
-    house = (fonts_dir(config.root).resolve().as_uri(), templates_dir(config.root).resolve().as_uri())
-    if any(root in str(exc) for root in house):
-        return ConfigError(f"PDF: {reason}", templates_dir(config.root))
-    return ContentError(f"PDF: {reason}", issue.source)
+    reason = str(cause).splitlines()[0] if cause else str(exc).splitlines()[0]
+    if any(image.as_uri() in str(exc) for image in issue_images(issue)):
+        return ContentError(f"PDF: {reason}", issue.source)
+    return ConfigError(f"PDF: {reason}", templates_dir(config.root))
 
 
 def render_pdf(issue: Issue, config: Config) -> bytes:
@@ -116,7 +117,8 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
     if log.messages:
         message = log.messages[0].splitlines()[0]
         if message.startswith(_TEMPLATE_PROBLEMS):
-            raise ConfigError(f"PDF: {message}", templates_dir(config.root))
+            stylesheet = templates_dir(config.root) / "bulletin.css.j2"
+            raise ConfigError(f"PDF: {message} (in the stylesheet)", stylesheet)
         raise ContentError(f"PDF: {message}", issue.source)
     assert pdf is not None
     return pdf
