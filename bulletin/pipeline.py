@@ -5,12 +5,32 @@ validated and rendered before its first output file is written.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
+from .archive import issue_images
+from .catalog import write_catalog
 from .config import Config
 from .errors import BulletinError, UsageError
+from .manifest import (
+    MANIFEST_NAME,
+    InputHasher,
+    IssueRecord,
+    Manifest,
+    OutputRecord,
+    digest_of,
+    load_manifest,
+    record_output,
+    relative_name,
+    save_manifest,
+    sha256_file,
+    shared_inputs,
+    stale_formats,
+)
 from .model import Issue
 from .output import atomic_write
 from .parse import parse_issue
@@ -69,25 +89,73 @@ def render_all(issue: Issue, config: Config, formats: Iterable[str]) -> dict[str
     return {fmt: renderer(fmt)(issue, config) for fmt in formats}
 
 
+class InternalError(BulletinError):
+    """A bug met while building one issue: reported with the issue, the other issues go on."""
+
+    kind = "internal"
+
+
 @dataclass(frozen=True)
 class Built:
-    """The outcome of building one issue: its outputs, or the problem that stopped it."""
+    """The outcome of building one issue: its outputs, or the problem that stopped it.
+
+    `unchanged` means the manifest showed its outputs up to date, so nothing was built.
+    """
 
     source: Path
     outputs: tuple[Path, ...] = ()
     error: BulletinError | None = None
+    unchanged: bool = False
+    records: dict[str, OutputRecord] = field(default_factory=dict, compare=False)
+    inputs: dict[str, str] = field(default_factory=dict, compare=False)
+    catalog: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
-def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path) -> tuple[Path, ...]:
+def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path) -> Built:
     """Build one issue: read, parse and render every format, then write them all."""
+    from .catalog import record
+
     issue = load(path, config)
+    inputs = {relative_name(config, p): sha256_file(p) for p in (path, *issue_images(issue))}
     rendered = render_all(issue, config, formats)
     written: list[Path] = []
+    records: dict[str, OutputRecord] = {}
     for fmt, data in rendered.items():
         target = output_path(config, path, out_dir, fmt)
         atomic_write(target, data)
         written.append(target)
-    return tuple(written)
+        records[fmt] = record_output(out_dir, target, data)
+    return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(issue, relative_name(config, path)))
+
+
+def build_safely(path: Path, config: Config, formats: tuple[str, ...], out_dir: Path) -> Built:
+    """`build_one`, with any failure kept in the result instead of raised (runs in worker processes)."""
+    try:
+        return build_one(path, config, formats, out_dir)
+    except BulletinError as exc:
+        return Built(path, error=exc)
+    except Exception as exc:  # noqa: BLE001 (one issue's bug must not stop the others)
+        return Built(path, error=InternalError(f"internal error: {type(exc).__name__}: {exc}", path))
+
+
+def _run(
+    todo: list[tuple[Path, tuple[str, ...]]], config: Config, out_dir: Path, jobs: int | None
+) -> Iterator[Built]:
+    """Build every (issue, formats) of `todo`, in worker processes when there are several."""
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    if workers <= 1:
+        for path, formats in todo:
+            yield build_safely(path, config, formats, out_dir)
+        return
+    # spawn, not fork: the parent may hold Pango and fontconfig state that a fork would copy half-made
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        futures = [pool.submit(build_safely, path, config, formats, out_dir) for path, formats in todo]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def build(
@@ -96,15 +164,61 @@ def build(
     formats: Iterable[str],
     out_dir: Path,
     progress: Callable[[Built], None] = lambda built: None,
+    start: Callable[[int], None] = lambda count: None,
+    jobs: int | None = None,
+    force: bool = False,
 ) -> list[Built]:
-    """Build every issue in `paths`; a failing issue does not stop the others."""
-    formats = tuple(formats)
+    """Build every issue in `paths` whose inputs changed, on every core; a failing issue does not stop the others.
+
+    Then record what was built in the manifest and rewrite the catalog from it.
+    """
+    formats, paths = tuple(formats), tuple(paths)
+    files = discover(config, paths)
+    manifest = load_manifest(out_dir)
+    shared = shared_inputs(config)
+    digest = digest_of(shared)
+    manifest.shared[digest] = shared
+    hasher = InputHasher()
+    start(len(files))
     results: list[Built] = []
-    for path in discover(config, paths):
-        try:
-            result = Built(path, build_one(path, config, formats, out_dir))
-        except BulletinError as exc:
-            result = Built(path, error=exc)
-        results.append(result)
-        progress(result)
-    return results
+    todo: list[tuple[Path, tuple[str, ...]]] = []
+    changed: dict[Path, bool] = {}
+    for path in files:
+        record = manifest.issues.get(relative_name(config, path))
+        stale, changed[path] = (formats, True) if force else stale_formats(record, config, digest, formats, out_dir, hasher)
+        if stale:
+            todo.append((path, stale))
+        else:
+            results.append(Built(path, unchanged=True))
+            progress(results[-1])
+    try:
+        for result in _run(todo, config, out_dir, jobs):
+            if result.error is None:
+                name = relative_name(config, result.source)
+                old = manifest.issues.get(name)
+                outputs = dict(old.outputs) if old and not changed[result.source] else {}
+                outputs.update(result.records)
+                manifest.issues[name] = IssueRecord(digest, result.inputs, outputs, result.catalog)
+            results.append(result)
+            progress(result)
+    finally:
+        if not paths:
+            for name in [n for n in manifest.issues if not (config.root / n).is_file()]:
+                del manifest.issues[name]
+        # A build that made nothing leaves no trace: no manifest, no catalog.
+        if manifest.issues or (out_dir / MANIFEST_NAME).exists():
+            save_manifest(out_dir, manifest)
+            write_catalog(catalog_entries(manifest), config, out_dir)
+    return sorted(results, key=lambda r: r.source)
+
+
+def catalog_entries(manifest: Manifest) -> list[dict[str, Any]]:
+    """The catalog entry of every issue in the manifest, with the paths of its PDF and DOCX."""
+    entries = []
+    for record in manifest.issues.values():
+        if record.catalog:
+            entry = dict(record.catalog)
+            for fmt in ("pdf", "docx"):
+                entry[fmt] = record.outputs[fmt].path if fmt in record.outputs else ""
+            entries.append(entry)
+    return entries

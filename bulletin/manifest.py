@@ -1,0 +1,282 @@
+"""The build manifest (build/manifest.json): what every output was made from, and its SHA-256.
+
+An issue is up to date when every input recorded for it hashes the same as now and its
+outputs are on disk as recorded. Inputs shared by all issues (configuration, templates,
+fonts, the tool and its dependencies) are hashed once per run and recorded once as a set.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import json
+import platform
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .errors import ConfigError
+from .fonts import fonts_dir
+from .output import atomic_write
+from .render.html import templates_dir
+
+MANIFEST_NAME = "manifest.json"
+FORMAT = 1
+#: the tool's own code: any change to it may change the outputs
+TOOL_DIR = Path(__file__).resolve().parent
+#: templates that make archive pages, not issues: changing them rebuilds no issue
+NOT_ISSUE_TEMPLATES = ("catalog", "volume")
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _library_version(name: str, function: str) -> str:
+    """The version string a shared C library reports about itself, or 'unknown'."""
+    found = ctypes.util.find_library(name)
+    if not found:
+        return "unknown"
+    try:
+        library = ctypes.CDLL(found)
+        call = getattr(library, function)
+        call.restype = ctypes.c_char_p
+        return call().decode("ascii")
+    except (OSError, AttributeError):
+        return "unknown"
+
+
+@lru_cache(maxsize=1)
+def dependency_versions() -> dict[str, str]:
+    """Versions of Python, every distribution the tool depends on (transitively) and the text libraries."""
+    versions = {"python": platform.python_version()}
+    pending = ["bulletin"]
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        if key != "bulletin":
+            versions[f"dist:{key}"] = dist.version
+        for requirement in dist.requires or []:
+            if "extra ==" in requirement:
+                continue
+            pending.append(re.split(r"[ ;<>=!~\[(]", requirement, maxsplit=1)[0])
+    versions["lib:pango"] = _library_version("pango-1.0", "pango_version_string")
+    versions["lib:harfbuzz"] = _library_version("harfbuzz", "hb_version_string")
+    versions["lib:fontconfig"] = str(_fontconfig_version())
+    return dict(sorted(versions.items()))
+
+
+def _fontconfig_version() -> int | str:
+    found = ctypes.util.find_library("fontconfig")
+    if not found:
+        return "unknown"
+    try:
+        return int(ctypes.CDLL(found).FcGetVersion())
+    except (OSError, AttributeError):
+        return "unknown"
+
+
+def tool_digest() -> str:
+    """One SHA-256 over the tool's Python sources, by relative path."""
+    digest = hashlib.sha256()
+    for path in sorted(TOOL_DIR.rglob("*.py")):
+        digest.update(path.relative_to(TOOL_DIR).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def shared_inputs(config: Config) -> dict[str, str]:
+    """Every input all issues share, by name: SHA-256 of files, versions of software.
+
+    Fonts are keyed on their manifest, whose SHA-256 pins every build verifies.
+    """
+    inputs: dict[str, str] = {"bulletin.toml": sha256_file(config.path)}
+    templates = templates_dir(config.root)
+    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
+        if path.name.startswith(NOT_ISSUE_TEMPLATES) or "__pycache__" in path.parts:
+            continue
+        inputs[f"templates/{path.relative_to(templates).as_posix()}"] = sha256_file(path)
+    fonts = fonts_dir(config.root)
+    for name in ("fonts.toml", "fonts.conf"):
+        if (fonts / name).is_file():
+            inputs[f"fonts/{name}"] = sha256_file(fonts / name)
+    inputs["tool"] = tool_digest()
+    inputs.update(dependency_versions())
+    return inputs
+
+
+def digest_of(inputs: dict[str, str]) -> str:
+    """One SHA-256 for a set of named inputs."""
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def relative_name(config: Config, path: Path) -> str:
+    """How the manifest names a project file: relative to the project, with '/'."""
+    try:
+        return path.resolve().relative_to(config.root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """One output file as built: where (relative to the build folder), its SHA-256 and size."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+
+    def on_disk(self, out_dir: Path) -> bool:
+        """Whether the file is still there as written (size and time; `verify` hashes)."""
+        try:
+            stat = (out_dir / self.path).stat()
+        except OSError:
+            return False
+        return stat.st_size == self.size and stat.st_mtime_ns == self.mtime_ns
+
+
+def record_output(out_dir: Path, path: Path, data: bytes) -> OutputRecord:
+    """The record of an output just written to `path`."""
+    stat = path.stat()
+    return OutputRecord(
+        path=path.resolve().relative_to(out_dir.resolve()).as_posix(),
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+    )
+
+
+@dataclass
+class IssueRecord:
+    """What one issue's outputs were made from, and the outputs."""
+
+    shared: str
+    inputs: dict[str, str]
+    outputs: dict[str, OutputRecord]
+    catalog: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as JSON data."""
+        return {
+            "shared": self.shared,
+            "inputs": dict(sorted(self.inputs.items())),
+            "outputs": {fmt: vars(record) for fmt, record in sorted(self.outputs.items())},
+            "catalog": self.catalog,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "IssueRecord":
+        """A record read back from JSON data."""
+        return cls(
+            shared=data["shared"],
+            inputs=dict(data["inputs"]),
+            outputs={fmt: OutputRecord(**record) for fmt, record in data["outputs"].items()},
+            catalog=dict(data.get("catalog", {})),
+        )
+
+
+@dataclass
+class Manifest:
+    """The manifest of one build folder."""
+
+    shared: dict[str, dict[str, str]]
+    issues: dict[str, IssueRecord]
+
+    @classmethod
+    def empty(cls) -> "Manifest":
+        """A manifest with nothing built."""
+        return cls({}, {})
+
+    def to_bytes(self) -> bytes:
+        """The manifest as JSON, keys sorted, only the shared sets still in use."""
+        used = {record.shared for record in self.issues.values()}
+        data = {
+            "format": FORMAT,
+            "shared": {key: value for key, value in sorted(self.shared.items()) if key in used},
+            "issues": {name: record.to_json() for name, record in sorted(self.issues.items())},
+        }
+        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def load_manifest(out_dir: Path) -> Manifest:
+    """The manifest of `out_dir`, or an empty one; an unreadable manifest is an error."""
+    path = out_dir / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Manifest.empty()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read the build manifest ({exc}); delete it to rebuild everything", path) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return Manifest.empty()
+    try:
+        return Manifest(
+            shared={key: dict(value) for key, value in data["shared"].items()},
+            issues={name: IssueRecord.from_json(record) for name, record in data["issues"].items()},
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"the build manifest is malformed ({exc}); delete it to rebuild everything", path) from None
+
+
+def save_manifest(out_dir: Path, manifest: Manifest) -> None:
+    """Write the manifest of `out_dir` (atomically; untouched when unchanged)."""
+    path = out_dir / MANIFEST_NAME
+    data = manifest.to_bytes()
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    atomic_write(path, data)
+
+
+class InputHasher:
+    """Hashes project files once per run."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, str | None] = {}
+
+    def __call__(self, path: Path) -> str | None:
+        """The SHA-256 of `path`, or None when it cannot be read."""
+        if path not in self._cache:
+            try:
+                self._cache[path] = sha256_file(path)
+            except OSError:
+                self._cache[path] = None
+        return self._cache[path]
+
+
+def stale_formats(
+    record: IssueRecord | None,
+    config: Config,
+    shared: str,
+    formats: tuple[str, ...],
+    out_dir: Path,
+    hasher: InputHasher,
+) -> tuple[tuple[str, ...], bool]:
+    """(formats to build, whether the inputs changed) for one issue against its record."""
+    if record is None or record.shared != shared:
+        return formats, True
+    for name, sha in record.inputs.items():
+        if hasher(config.root / name) != sha:
+            return formats, True
+    missing = tuple(fmt for fmt in formats if fmt not in record.outputs or not record.outputs[fmt].on_disk(out_dir))
+    return missing, False
