@@ -17,6 +17,7 @@ import docx
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
 from docx.image.image import Image as DocxImage
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
@@ -25,9 +26,10 @@ from docx.shared import Emu, Mm, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run
+from lxml import etree
 
 from .. import typography
+from ..errors import ContentError
 from ..config import Config
 from ..house import GEOMETRY, MM, RED, DocxFonts, Geometry
 from ..model import (
@@ -638,10 +640,14 @@ class Writer:
 
     def image(self, block: Image) -> None:
         """The image centred, scaled to the type width (or the height limit), alt text as caption."""
-        picture = DocxImage.from_file(str(block.path))
-        width, height = fit_image(picture.px_width, picture.px_height, self.g)
-        paragraph = self.paragraph("Figure")
-        paragraph.add_run().add_picture(str(block.path), width=Emu(width), height=Emu(height))
+        try:
+            picture = DocxImage.from_file(str(block.path))
+            width, height = fit_image(picture.px_width, picture.px_height, self.g)
+            paragraph = self.paragraph("Figure")
+            paragraph.add_run().add_picture(str(block.path), width=Emu(width), height=Emu(height))
+        except (OSError, InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError, ValueError,
+                ZeroDivisionError) as exc:
+            raise ContentError(f"image {block.path.name}: cannot be placed in the DOCX ({exc})", block.path) from None
         if block.alt:
             self.paragraph("Caption", block.alt)
 
@@ -790,3 +796,44 @@ def render_docx(issue: Issue, config: Config) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return x.repack(out.getvalue(), issue.meta.date)
+
+
+# ---------------------------------------------------------------- inspection
+
+
+@dataclass(frozen=True)
+class StyleUse:
+    """How often a DOCX uses one style: paragraphs for a paragraph style, runs for a character style."""
+
+    kind: str  # "paragraph" or "character"
+    name: str
+    count: int
+
+
+def styles_used(data: bytes) -> list[StyleUse]:
+    """The paragraph and character styles a DOCX uses, in order of first use, with counts.
+
+    Counts every story: body, table cells, footers and footnotes.
+    """
+    document = docx.Document(io.BytesIO(data))
+    names = {style.style_id: style.name for style in document.styles}
+    default_para = next((s.name for s in document.styles if s.type == WD_STYLE_TYPE.PARAGRAPH
+                         and s.element.get(qn("w:default")) in ("1", "true")), "Normal")
+    roots = [document.element.body]
+    for section in document.sections:
+        for footer in (section.footer, section.even_page_footer, section.first_page_footer):
+            if not footer.is_linked_to_previous:
+                roots.append(footer._element)  # pyright: ignore[reportPrivateUsage]
+    notes = [rel.target_part for rel in document.part.rels.values() if rel.reltype == RT.FOOTNOTES]
+    roots.extend(etree.fromstring(part.blob) for part in notes)
+    counts: dict[tuple[str, str], int] = {}
+    for root in roots:
+        for p in root.iter(qn("w:p")):
+            style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            name = names.get(style.get(qn("w:val")), "?") if style is not None else default_para
+            counts[("paragraph", name)] = counts.get(("paragraph", name), 0) + 1
+            for rstyle in p.iter(qn("w:rStyle")):
+                key = ("character", names.get(rstyle.get(qn("w:val")), "?"))
+                counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: item[0][0] != "paragraph")
+    return [StyleUse(kind, name, count) for (kind, name), count in ordered]

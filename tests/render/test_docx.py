@@ -467,3 +467,33 @@ def test_sample_issues_render_cleanly(sample: Path, sample_config) -> None:  # t
     for name, xml in xml_parts(data).items():
         assert b"ja-JP" not in xml and b"eastAsiaTheme" not in xml, name
     assert len(issue.footnotes) == len(list(doc.element.body.iter(qn("w:footnoteReference"))))
+
+
+def test_an_unreadable_image_is_a_content_error(issue: Issue, tmp_path: Path) -> None:
+    from bulletin.errors import ContentError
+    from bulletin.model import Image
+
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
+    bad = replace(issue, body=(Image(broken, "图"),))
+    with pytest.raises(ContentError, match="broken.png"):
+        render_docx(bad, config(tmp_path))
+
+
+def test_styles_command_lists_styles_with_counts(data: bytes, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from bulletin.cli import cli
+
+    path = tmp_path / "issue.docx"
+    path.write_bytes(data)
+    result = CliRunner().invoke(cli, ["styles", str(path)])
+    assert result.exit_code == 0, result.output
+    rows = [line.split(None, 2) for line in result.output.splitlines()]
+    used = {(kind, name): int(count) for kind, count, name in rows}
+    assert used[("paragraph", "Masthead")] == 1
+    assert used[("paragraph", "Colophon")] == 4
+    assert used[("paragraph", "Heading 1")] == 1
+    assert used[("character", "Emphasis")] == 1
+    assert used[("character", "footnote reference")] == 4  # two calls, two marks in the notes
+    assert [kind for kind, _, _ in rows] == sorted((kind for kind, _, _ in rows), key=lambda k: k != "paragraph")
