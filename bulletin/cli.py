@@ -75,21 +75,40 @@ def cli(ctx: click.Context, project: Path | None) -> None:
     help="Output format; repeat for several. Default: pdf and docx.",
 )
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder. Default: build/.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Issues built at once. Default: one per core.")
+@click.option("--force", is_flag=True, help="Rebuild even the issues whose inputs did not change.")
 @pass_context
-def build(obj: Context, paths: tuple[Path, ...], formats: tuple[str, ...], out_dir: Path | None) -> None:
-    """Build issues (default: every issue under issues/) into build/."""
+def build(
+    obj: Context,
+    paths: tuple[Path, ...],
+    formats: tuple[str, ...],
+    out_dir: Path | None,
+    jobs: int | None,
+    force: bool,
+) -> None:
+    """Build issues (default: every issue under issues/) into build/, only those whose inputs changed.
+
+    Records every output and input in build/manifest.json and rewrites the catalog
+    (build/index.html, catalog.json, catalog.csv).
+    """
     config = obj.config
     started = time.monotonic()
-    results = pipeline.build(
-        config,
-        paths,
-        formats or pipeline.DEFAULT_FORMATS,
-        (out_dir or config.build_dir).resolve(),
-        progress=lambda built: _report_built(built),
-    )
+    with _Progress() as bar:
+        results = pipeline.build(
+            config,
+            paths,
+            formats or pipeline.DEFAULT_FORMATS,
+            (out_dir or config.build_dir).resolve(),
+            progress=bar.update,
+            start=bar.start,
+            jobs=jobs,
+            force=force,
+        )
     failed = [r for r in results if r.error]
+    unchanged = [r for r in results if r.unchanged and not r.error]
     click.echo(
-        f"built {len(results) - len(failed)}, failed {len(failed)} in {time.monotonic() - started:.1f} s",
+        f"built {len(results) - len(failed) - len(unchanged)}, unchanged {len(unchanged)}, "
+        f"failed {len(failed)} in {time.monotonic() - started:.1f} s",
         err=True,
     )
     if failed:
@@ -102,6 +121,40 @@ def _report_built(built: pipeline.Built) -> None:
     else:
         for path in built.outputs:
             click.echo(display_path(path))
+
+
+class _Progress:
+    """A progress bar on stderr while it is a terminal; lines go through it so that it stays whole."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def start(self, count: int) -> None:
+        """Show the bar for `count` issues (only on a terminal)."""
+        if not sys.stderr.isatty():
+            return
+        from tqdm import tqdm
+
+        tqdm.monitor_interval = 0  # no monitor thread in a process that starts workers
+        self.bar = tqdm(total=count, unit="issue", file=sys.stderr, leave=False)
+
+    def update(self, built: pipeline.Built) -> None:
+        """Report one issue (outputs to stdout, problems to stderr) and advance the bar."""
+        if self.bar is None:
+            _report_built(built)
+            return
+        from tqdm import tqdm
+
+        with tqdm.external_write_mode(file=sys.stderr):
+            _report_built(built)
+        self.bar.update(1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
