@@ -29,6 +29,12 @@ TESTED_WITH = "70.0"
 _original_text_align = inline.text_align
 _original_split_first_line = inline.split_first_line
 _original_can_break_text = inline.can_break_text
+_original_split_text_box = inline.split_text_box
+
+#: elements whose last line the single-character rule applies to
+_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "dd"})
+#: set while the text box being split ends its block, so its last line must not be a runt
+_splitting_block_end = False
 
 #: half-width marks that must not start or end a line either
 _NO_START = LINE_START_FORBIDDEN + ",.;:!?)]}%"
@@ -80,7 +86,7 @@ def split_first_line(
     while fitting < min(len(text) - 1, pango_break + _REACH) and split(text[: fitting + 1])[2] is None:
         fitting += 1
     chosen = next((at for at in range(fitting, 0, -1) if can_break_between(text[at - 1], text[at])), pango_break)
-    if _is_runt(text[chosen:]):
+    if _splitting_block_end and _is_runt(text[chosen:]):
         # give the last line a second character rather than leave one alone
         chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
     if chosen == pango_break:
@@ -90,6 +96,25 @@ def split_first_line(
         return result
     layout, length, _, width, height, baseline = better
     return layout, length, len(text[:chosen].encode()), width, height, baseline
+
+
+def _ends_block(box: Any) -> bool:
+    """True when the text box holds the end of its paragraph or heading."""
+    element = box.element
+    if element is None or element.tag not in _BLOCKS:
+        return False
+    whole = "".join("".join(element.itertext()).split())
+    return bool(box.text.strip()) and whole.endswith("".join(box.text.split()))
+
+
+def split_text_box(context: Any, box: Any, available_width: float | None, skip: int, is_line_start: bool = True) -> Any:
+    """WeasyPrint's `split_text_box`, telling the line split whether this text ends its block."""
+    global _splitting_block_end
+    _splitting_block_end = _ends_block(box)
+    try:
+        return _original_split_text_box(context, box, available_width, skip, is_line_start)
+    finally:
+        _splitting_block_end = False
 
 
 def can_break_text(text: str, lang: Any) -> bool | None:
@@ -188,3 +213,4 @@ def install() -> None:
     inline.text_align = text_align
     inline.split_first_line = split_first_line
     inline.can_break_text = can_break_text
+    inline.split_text_box = split_text_box

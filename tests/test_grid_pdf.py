@@ -1,0 +1,200 @@
+"""The built PDFs measured against the grid: justification, 28 per line, 22 per page, clreq, fonts, text."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from bulletin.config import Config
+from bulletin.fonts import FontFile, fonts_dir, load_fonts
+from bulletin.pipeline import build, load, output_path
+
+from .conftest import ROOT, SAMPLES
+from .pdfmeasure import (
+    LEFT,
+    RIGHT,
+    Line,
+    Printed,
+    body_lines,
+    expected_blocks,
+    figure_pages,
+    grid_fits,
+    justified_shortfalls,
+    match_blocks,
+    off_grid,
+    page_fills,
+    pdf_lines,
+    rule_breaks,
+    runts,
+)
+
+pytestmark = pytest.mark.slow
+
+STRESS = ROOT / "tests" / "fixtures" / "stress.md"
+ISSUES = [*SAMPLES, STRESS]
+
+
+def issue_id(path: Path) -> str:
+    return path.stem if path == STRESS else f"{path.parent.name}/{path.stem}"
+
+
+@pytest.fixture(scope="module")
+def stress_build(tmp_path_factory: pytest.TempPathFactory, sample_config: Config) -> Path:
+    """The stress issue built as PDF; the output folder."""
+    out = tmp_path_factory.mktemp("stress")
+    [result] = build(sample_config, [STRESS], ("pdf",), out)
+    assert result.error is None, str(result.error)
+    return out
+
+
+@pytest.fixture
+def built(request: pytest.FixtureRequest, sample_config: Config) -> tuple[Path, list[list[Line]], list[Printed]]:
+    """For the parametrized issue: its PDF, its lines per page, and its blocks paired with their lines."""
+    source: Path = request.param
+    folder = request.getfixturevalue("stress_build" if source == STRESS else "sample_build")
+    pdf = output_path(sample_config, source, folder, "pdf")
+    return pdf, *_measure(pdf, source, sample_config)
+
+
+@lru_cache(maxsize=None)
+def _measure(pdf: Path, source: Path, config: Config) -> tuple[list[list[Line]], list[Printed]]:
+    pages = pdf_lines(pdf)
+    return pages, match_blocks(body_lines(pages), expected_blocks(load(source, config)))
+
+
+each_issue = pytest.mark.parametrize("built", ISSUES, ids=issue_id, indirect=True)
+
+
+@each_issue
+def test_every_mid_paragraph_line_reaches_both_edges(built) -> None:
+    _, _, printed = built
+    count, short = justified_shortfalls(printed, tolerance=0.5)
+    assert count > 10
+    assert short == []
+
+
+@each_issue
+def test_full_lines_hold_28_cells_unless_a_rule_forces_fewer(built) -> None:
+    _, _, printed = built
+    fits = grid_fits(printed)
+    assert sum(fit.full for fit in fits) > len(fits) / 2
+    assert [fit for fit in fits if not fit.full and not fit.forced] == []
+    assert all(len(fit.text) <= fit.cells for fit in fits)
+
+
+@each_issue
+def test_full_pages_hold_22_lines_on_the_pitch(built) -> None:
+    pdf, pages, printed = built
+    assert [fill for fill in page_fills(pages, printed) if not fill.ok] == []
+    assert off_grid(pages, figure_pages(pdf)) == []
+
+
+def test_the_stress_issue_has_full_pages(stress_build: Path, sample_config: Config) -> None:
+    pages, printed = _measure(output_path(sample_config, STRESS, stress_build, "pdf"), STRESS, sample_config)
+    fills = page_fills(pages, printed)
+    assert len(fills) >= 3
+    assert any(fill.lines == 22 for fill in fills)
+
+
+@each_issue
+def test_no_line_starts_or_ends_against_clreq(built) -> None:
+    _, _, printed = built
+    assert rule_breaks(printed) == []
+
+
+@each_issue
+def test_no_last_line_holds_a_single_character(built) -> None:
+    _, _, printed = built
+    assert runts(printed) == []
+
+
+@each_issue
+def test_first_lines_are_indented_two_cells(built) -> None:
+    _, _, printed = built
+    pitch = (RIGHT - LEFT) / 28
+    for item in printed:
+        left = LEFT + (item.block.inset + 2) * pitch
+        assert abs(item.lines[0].x0 - left) < 0.5, item.lines[0].text
+
+
+@each_issue
+def test_extracted_text_equals_the_source(built) -> None:
+    pdf, _, printed = built
+    reader = PdfReader(pdf)
+    texts = [(page.extract_text() or "").replace("\n", "") for page in reader.pages]
+    if shutil.which("pdftotext"):
+        poppler = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True)
+        popplers = [page.replace("\n", "") for page in poppler.stdout.split("\f")]
+    else:
+        popplers = texts
+    for item in printed:
+        for line in item.lines:
+            assert line.text in texts[line.page], f"pypdf: {line.text}"
+            assert line.text in popplers[line.page], f"pdftotext: {line.text}"
+
+
+@each_issue
+def test_headings_use_their_faces_and_never_end_a_page(built) -> None:
+    _, pages, printed = built
+    faces = {"heading1": "House-Hei", "heading2": "House-Kai", "heading3": "House-Fang", "heading4": "House-Fang"}
+    for index, item in enumerate(printed):
+        if item.block.kind in faces:
+            number = re.match(r"^(.*?[、）.])", item.block.text)
+            assert number, item.block.text
+            assert faces[item.block.kind] in item.lines[0].fonts
+            follower = printed[index + 1].lines[0] if index + 1 < len(printed) else None
+            assert follower is not None and follower.page == item.lines[-1].page, item.block.text
+
+
+@each_issue
+def test_title_is_22pt_centred_and_balanced(built, sample_config: Config) -> None:
+    pdf, pages, _ = built
+    title = [line for line in pages[0] if abs(line.size - 22) < 0.1]
+    assert title and all("House-Title-Bold" in line.fonts for line in title)
+    for line in title:
+        assert abs((line.x0 - LEFT) - (RIGHT - line.x1)) < 1.0, line.text
+    widths = [line.x1 - line.x0 for line in title]
+    assert max(widths) - min(widths) <= 22 + 0.5, [line.text for line in title]
+
+
+@each_issue
+def test_every_glyph_comes_from_a_house_font_that_has_it(built, sample_config: Config) -> None:
+    pdf, pages, _ = built
+    cmaps = _house_cmaps(fonts_dir(sample_config.root))
+    for lines in pages:
+        for line in lines:
+            for char in line.chars:
+                face = char["fontname"].split("+", 1)[-1]
+                assert face in cmaps, f"{face} is not a house font"
+                assert ord(char["text"]) in cmaps[face], f"{char['text']!r} drawn from {face}, which lacks it"
+
+
+@lru_cache(maxsize=None)
+def _house_cmaps(folder: Path) -> dict[str, set[int]]:
+    """The characters each house face (as the PDF names it) covers, over all its weights."""
+    cmaps: dict[str, set[int]] = {}
+    for font in load_fonts(folder):
+        cmaps.setdefault(pdf_name(font), set()).update(TTFont(font.path, lazy=True).getBestCmap())
+    return cmaps
+
+
+def pdf_name(font: FontFile) -> str:
+    """The name WeasyPrint gives a house face in the PDF: House-Song, House-Song-Bold."""
+    return font.face.replace(" ", "-") + ("-Bold" if font.weight >= 700 else "")
+
+
+@each_issue
+def test_only_house_fonts_are_embedded(built, sample_config: Config) -> None:
+    pdf, _, _ = built
+    house = {pdf_name(font) for font in load_fonts(fonts_dir(sample_config.root))}
+    embedded = set()
+    for page in PdfReader(pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            embedded.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+", 1)[-1])
+    assert embedded and embedded <= house, embedded - house
