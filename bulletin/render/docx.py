@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
@@ -647,7 +648,8 @@ class Writer:
             paragraph.add_run().add_picture(str(block.path), width=Emu(width), height=Emu(height))
         except (OSError, InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError, ValueError,
                 ZeroDivisionError) as exc:
-            raise ContentError(f"image {block.path.name}: cannot be placed in the DOCX ({exc})", block.path) from None
+            reason = str(exc) or type(exc).__name__
+            raise ContentError(f"image {block.path.name}: cannot be placed in the DOCX ({reason})", block.path) from None
         if block.alt:
             self.paragraph("Caption", block.alt)
 
@@ -733,6 +735,18 @@ def front(writer: Writer, issue: Issue) -> None:
     writer.paragraph("Title", issue.meta.title)
 
 
+def even_page_break(writer: Writer) -> None:
+    """End the body's section here and start the rest on the next even page (the back of a sheet).
+
+    Like the PDF's `break-before: left`: a body ending on an even page sends the colophon
+    two pages on, since neither edition knows its page count while it is written.
+    """
+    body_section = writer.document.sections[-1]._sectPr  # pyright: ignore[reportPrivateUsage]
+    paragraph = writer.paragraph("After Table")
+    paragraph._p.get_or_add_pPr().append(deepcopy(body_section))  # pyright: ignore[reportPrivateUsage]
+    x.set_section_start(body_section, "evenPage")
+
+
 def colophon(writer: Writer, issue: Issue) -> None:
     """The 报尾: its lines between rules, in a table floated to the foot of the last page.
 
@@ -791,6 +805,8 @@ def render_docx(issue: Issue, config: Config) -> bytes:
     if issue.editor_note:
         writer.blocks(issue.editor_note, "Editor Note", label="编者按：")
     writer.blocks(issue.body)
+    if config.colophon_on_even_page:
+        even_page_break(writer)
     colophon(writer, issue)
     set_properties(document, issue)
     out = io.BytesIO()

@@ -114,3 +114,8 @@ def long_issue(folder: Path, paragraphs: int = 24) -> m.Issue:
     issue = full_issue(folder)
     body = tuple(para(HAN * 4) for _ in range(paragraphs))
     return replace(issue, editor_note=(), body=body, footnotes=())
+
+
+def even_config(root: Path) -> Config:
+    """The sample house with the colophon on an even page (GB/T 9704)."""
+    return replace(config(root), colophon_on_even_page=True)

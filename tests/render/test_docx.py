@@ -497,3 +497,14 @@ def test_styles_command_lists_styles_with_counts(data: bytes, tmp_path: Path) ->
     assert used[("character", "Emphasis")] == 1
     assert used[("character", "footnote reference")] == 4  # two calls, two marks in the notes
     assert [kind for kind, _, _ in rows] == sorted((kind for kind, _, _ in rows), key=lambda k: k != "paragraph")
+
+
+def test_colophon_on_even_page_starts_a_section_on_an_even_page(issue: Issue, tmp_path: Path) -> None:
+    from tests.render.docx_factory import even_config
+
+    doc = Document(io.BytesIO(render_docx(issue, even_config(tmp_path))))
+    first, last = doc.sections
+    assert str(last.start_type) == "EVEN_PAGE (3)"
+    assert (first.footer.paragraphs[0].text, last.footer.is_linked_to_previous) == ("— 1 —", False)
+    assert doc.tables[-1].style.name == "Colophon Table"
+    assert Document(io.BytesIO(render_docx(issue, config(tmp_path)))).sections[0].start_type != last.start_type

@@ -262,3 +262,19 @@ def test_samples_print_their_front_numbers_and_colophon(samples: dict[str, tuple
         for page in pages:
             for line in body(page):
                 assert line.han <= GEOMETRY.chars_per_line + 1, (name, line.text)
+
+
+def test_colophon_on_even_page_lands_on_an_even_page(tmp_path: Path) -> None:
+    from tests.render.docx_factory import even_config
+
+    sources = []
+    for paragraphs in (3, 8):  # the body ends on page 1, then on page 2
+        path = tmp_path / f"even-{paragraphs}.docx"
+        path.write_bytes(render_docx(long_issue(tmp_path, paragraphs), even_config(tmp_path)))
+        sources.append(path)
+    for pdf in to_pdf(sources, tmp_path):
+        pages = lines_of(pdf)
+        holding = [i + 1 for i, page in enumerate(pages) if any(line.text.startswith("共印") for line in page)]
+        assert holding == [len(pages)] and len(pages) % 2 == 0, (pdf.name, holding, len(pages))
+        (folio,) = [line for line in pages[-1] if line.top > BOTTOM]
+        assert re.fullmatch(rf"—\s?{len(pages)}\s?—", folio.text), folio.text
