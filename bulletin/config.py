@@ -102,6 +102,8 @@ class Config:
     docx_fonts: DocxFonts
     gaps: tuple[tuple[int, int], ...]
     colophon_on_even_page: bool
+    #: make a PDF even where a character has no glyph (`build --allow-missing-glyphs`, not bulletin.toml)
+    allow_missing_glyphs: bool = False
 
     @property
     def issues_dir(self) -> Path:
@@ -148,24 +150,25 @@ def key_line(text: str, loc: tuple[Any, ...]) -> int | None:
     return best
 
 
+def _known_keys(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed in the table that holds `loc`'s last key."""
+    model: Any = schema
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        model = annotation.__args__[0] if getattr(annotation, "__origin__", None) is list else annotation
+    return list(model.model_fields)
+
+
 def _message(error: dict[str, Any], schema: type[BaseModel]) -> str:
     loc = ".".join(str(k) for k in error["loc"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        parent: Any = schema
-        for part in error["loc"][:-1]:
-            if isinstance(part, int):
-                continue
-            field = parent.model_fields.get(part) if hasattr(parent, "model_fields") else None
-            annotation = field.annotation if field else None
-            parent = getattr(annotation, "__args__", [annotation])[0] if annotation is list else annotation
-            if hasattr(field, "annotation") and getattr(field.annotation, "__origin__", None) is list:
-                parent = field.annotation.__args__[0]
-        known = list(getattr(parent, "model_fields", {}))
+    if error["type"] == "extra_forbidden":
+        known = _known_keys(schema, error["loc"])
         close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(known)})"
-        return f"unknown key '{loc}'{hint}"
-    if kind == "missing":
+        hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+        return f"unknown key '{loc}' ({hint})"
+    if error["type"] == "missing":
         return f"missing key '{loc}'"
     return f"'{loc}': {error['msg'].lower()}"
 

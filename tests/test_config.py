@@ -76,3 +76,11 @@ def test_root_is_found_from_a_subfolder(tmp_path: Path) -> None:
     deep = tmp_path / "issues" / "2026"
     deep.mkdir(parents=True)
     assert find_root(deep) == tmp_path.resolve()
+
+
+def test_unknown_key_in_a_list_of_tables_is_named(tmp_path: Path) -> None:
+    text = GOOD + "\n[[archive.gaps]]\nfirst_total = 3\nlast_totl = 4\n"
+    with pytest.raises(BulletinError) as caught:
+        load_config(write(tmp_path, text))
+    messages = [p.message for p in problems(caught.value)]
+    assert any("unknown key 'archive.gaps.0.last_totl' (did you mean 'last_total'?)" in m for m in messages), messages
