@@ -268,7 +268,7 @@ def test_colophon_on_even_page_lands_on_an_even_page(tmp_path: Path) -> None:
     from tests.render.docx_factory import even_config
 
     sources = []
-    for paragraphs in (3, 8):  # the body ends on page 1, then on page 2
+    for paragraphs in (3, 4):  # the body ends on page 1, then on page 2
         path = tmp_path / f"even-{paragraphs}.docx"
         path.write_bytes(render_docx(long_issue(tmp_path, paragraphs), even_config(tmp_path)))
         sources.append(path)
