@@ -239,6 +239,58 @@ def styles(path: Path) -> None:
         click.echo(f"{use.kind:<10}{use.count:>5}  {use.name}")
 
 
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="The build folder. Default: build/.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Issues rebuilt at once. Default: one per core.")
+@pass_context
+def verify(obj: Context, out_dir: Path | None, jobs: int | None) -> None:
+    """Rebuild every issue of the manifest in a temporary folder; report every output whose bytes differ.
+
+    Also reports outputs changed on disk since they were built. Exit 1 if any differ.
+    """
+    config = obj.config
+    started = time.monotonic()
+    checked, mismatches = pipeline.verify(config, (out_dir or config.build_dir).resolve(), jobs)
+    for mismatch in mismatches:
+        click.echo(f"{display_path(mismatch.path)}: {mismatch.reason}")
+    click.echo(
+        f"verified {checked} output(s): {len(mismatches)} problem(s) in {time.monotonic() - started:.1f} s", err=True
+    )
+    if mismatches:
+        sys.exit(EXIT_CONTENT)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the source and its images into this folder. Default: the Markdown to stdout.",
+)
+def extract(pdf: Path, out_dir: Path | None) -> None:
+    """Get back the Markdown source (and images) embedded in an issue PDF."""
+    from .output import atomic_write
+    from .render.pdfa import extract_all, extract_source
+
+    try:
+        data = pdf.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read: {exc.strerror}", pdf) from None
+    if out_dir is None:
+        _, source = extract_source(data, pdf)
+        click.get_binary_stream("stdout").write(source)
+        return
+    extract_source(data, pdf)
+    root = out_dir.resolve()
+    for name, contents in sorted(extract_all(data, pdf).items()):
+        target = (root / name).resolve()
+        if not target.is_relative_to(root):
+            raise UsageError(f"embedded file name '{name}' points outside {out_dir}", pdf)
+        atomic_write(target, contents)
+        click.echo(display_path(target))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     try:

@@ -222,3 +222,67 @@ def catalog_entries(manifest: Manifest) -> list[dict[str, Any]]:
                 entry[fmt] = record.outputs[fmt].path if fmt in record.outputs else ""
             entries.append(entry)
     return entries
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """An output whose bytes are not what the manifest records, and why."""
+
+    path: Path
+    reason: str
+
+
+def verify(config: Config, out_dir: Path, jobs: int | None = None) -> tuple[int, list[Mismatch]]:
+    """Check every output in the manifest of `out_dir`: on disk, and rebuilt into a temporary folder.
+
+    Returns the number of outputs checked and every mismatch found.
+    """
+    import tempfile
+
+    manifest = load_manifest(out_dir)
+    if not manifest.issues:
+        raise UsageError(f"no build manifest in {out_dir}: run 'bulletin build' first")
+    current = shared_inputs(config)
+    shared = digest_of(current)
+    hasher = InputHasher()
+    problems: list[Mismatch] = []
+    todo: list[tuple[Path, tuple[str, ...]]] = []
+    recorded: dict[Path, IssueRecord] = {}
+    for name, record in sorted(manifest.issues.items()):
+        source = config.root / name
+        for fmt, output in sorted(record.outputs.items()):
+            target = out_dir / output.path
+            actual = hasher(target)
+            if actual is None:
+                problems.append(Mismatch(target, "missing (the manifest records it)"))
+            elif actual != output.sha256:
+                problems.append(
+                    Mismatch(target, f"differs from the manifest: sha256 {actual[:12]}…, recorded {output.sha256[:12]}…")
+                )
+        changed = [n for n, sha in record.inputs.items() if hasher(config.root / n) != sha]
+        if record.shared != shared:
+            before = manifest.shared.get(record.shared, {})
+            changed.extend(n for n in sorted(set(before) | set(current)) if before.get(n) != current.get(n))
+        if changed:
+            problems.append(Mismatch(source, f"inputs changed since the build ({', '.join(changed)}): rebuild first"))
+            continue
+        recorded[source.resolve()] = record
+        todo.append((source.resolve(), tuple(sorted(record.outputs))))
+    with tempfile.TemporaryDirectory(prefix="bulletin-verify-") as temporary:
+        for result in _run(todo, config, Path(temporary), jobs):
+            record = recorded[result.source]
+            if result.error is not None:
+                problems.append(Mismatch(result.source, f"does not rebuild: {result.error}"))
+                continue
+            for fmt, rebuilt in result.records.items():
+                expected = record.outputs[fmt]
+                if rebuilt.sha256 != expected.sha256:
+                    problems.append(
+                        Mismatch(
+                            out_dir / expected.path,
+                            f"does not rebuild to the same bytes: rebuilt sha256 {rebuilt.sha256[:12]}…, "
+                            f"recorded {expected.sha256[:12]}…",
+                        )
+                    )
+    checked = sum(len(record.outputs) for record in manifest.issues.values())
+    return checked, sorted(problems, key=lambda m: (str(m.path), m.reason))

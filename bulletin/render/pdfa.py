@@ -153,35 +153,33 @@ def write_options(issue: Issue, config: Config) -> dict[str, Any]:
     }
 
 
-def extract_source(pdf: bytes, path: Path) -> tuple[str, bytes]:
-    """(name, bytes) of the Markdown source embedded in a bulletin PDF."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    from ..errors import UsageError
-
-    try:
-        reader = PdfReader(io.BytesIO(pdf))
-        found = reader.attachments
-        names = list(found)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"not a readable PDF ({exc})", path) from None
-    markdown = [name for name in names if name.endswith(".md")]
-    if not markdown:
-        raise UsageError("no embedded Markdown source (not made by bulletin, or made before sources were embedded)", path)
-    name = markdown[0]
-    return name, found[name][0]
-
-
 def extract_all(pdf: bytes, path: Path) -> dict[str, bytes]:
-    """Every file embedded in a bulletin PDF, by name."""
+    """Every file embedded in a PDF, by name."""
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     from ..errors import UsageError
 
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # a broken PDF is reported once, below, not as pypdf's warnings
     try:
         reader = PdfReader(io.BytesIO(pdf))
         return {name: contents[0] for name, contents in reader.attachments.items()}
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise UsageError(f"not a readable PDF ({exc})", path) from None
+    finally:
+        logger.setLevel(level)
+
+
+def extract_source(pdf: bytes, path: Path) -> tuple[str, bytes]:
+    """(name, bytes) of the Markdown source embedded in a bulletin PDF."""
+    from ..errors import UsageError
+
+    found = extract_all(pdf, path)
+    markdown = sorted(name for name in found if name.endswith(".md"))
+    if not markdown:
+        raise UsageError("no embedded Markdown source: not an issue PDF made by bulletin", path)
+    return markdown[0], found[markdown[0]]
