@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..config import Config
-from ..errors import ConfigError, ContentError
+from ..errors import ConfigError, ContentError, raise_all
 from ..fonts import fonts_dir, isolate_fontconfig
 from ..model import Issue
 from .html import render_html, templates_dir
@@ -51,9 +51,21 @@ def allowed_roots(issue: Issue, config: Config) -> tuple[Path, ...]:
     )
 
 
+#: the kinds of file the house templates and issues use (not `mimetypes`, which reads /etc)
+_MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".css": "text/css",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+
+
 def make_fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
     """A URL fetcher that serves files inside `roots` and refuses everything else."""
-    import mimetypes
     from urllib.parse import unquote, urlparse
 
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -70,7 +82,7 @@ def make_fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
                 raise ValueError(f"refused {target}: outside the project")
             if not target.is_file():
                 raise ValueError(f"refused {target}: not a file")
-            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            kind = _MEDIA_TYPES.get(target.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(target.as_uri(), target.read_bytes(), {"Content-Type": kind})
 
     return ProjectFetcher(fail_on_errors=True)
@@ -97,9 +109,13 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from ..coverage import coverage_problems
+    from ..source import read_source
     from .justify import install as install_justification
 
     install_justification()
+    if not config.allow_missing_glyphs:
+        raise_all(coverage_problems(read_source(issue.source), fonts_dir(config.root), refusing=True))
 
     from weasyprint.urls import FatalURLFetchingError
 
