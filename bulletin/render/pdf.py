@@ -11,7 +11,7 @@ from ..errors import ConfigError, ContentError, raise_all
 from ..fonts import fonts_dir, isolate_fontconfig
 from ..model import Issue
 from .html import render_html, templates_dir
-from .pdfa import write_options
+from .pdfa import image_cache, write_options
 
 
 class _Collect(logging.Handler):
@@ -126,7 +126,7 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
                 string=html,
                 base_url=issue.source.parent.resolve().as_uri() + "/",
                 url_fetcher=make_fetcher(allowed_roots(issue, config)),
-            ).render(font_config=FontConfiguration())
+            ).render(font_config=FontConfiguration(), cache=image_cache(config))
             pdf = document.write_pdf(**write_options(issue, config))
         except FatalURLFetchingError as exc:
             raise _fetch_error(exc, issue, config) from None

@@ -183,3 +183,28 @@ def extract_source(pdf: bytes, path: Path) -> tuple[str, bytes]:
     if not markdown:
         raise UsageError("no embedded Markdown source: not an issue PDF made by bulletin", path)
     return markdown[0], found[markdown[0]]
+
+
+class ImageCache(dict):  # type: ignore[type-arg]
+    """WeasyPrint's image cache, naming each image by its path in the project instead of its absolute URL.
+
+    WeasyPrint names an image's PDF object after the MD5 of its URL, which holds the
+    project's folder: the same issue built in another folder would differ in those bytes.
+    """
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.prefix = root.resolve().as_uri() + "/"
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        from weasyprint.images import RasterImage
+
+        if isinstance(value, RasterImage) and isinstance(key, str):
+            stable = key[len(self.prefix) :] if key.startswith(self.prefix) else key.rsplit("/", 1)[-1]
+            value.id = hashlib.md5(stable.encode("utf-8"), usedforsecurity=False).hexdigest()
+        super().__setitem__(key, value)
+
+
+def image_cache(config: Config) -> ImageCache:
+    """A fresh image cache for one issue whose image names do not depend on the project's folder."""
+    return ImageCache(config.root)
