@@ -98,8 +98,8 @@ def to_html(entries: list[dict[str, Any]], config: Config) -> bytes:
             series=config.series,
             years=sorted(by_year.items(), reverse=True),
             count=len(entries),
-            # '</' cannot close the script element that holds the search data
-            search_json=json.dumps(search, ensure_ascii=False).replace("</", "<\\/"),
+            # no '<' at all, so nothing in the text can close the script element that holds it
+            search_json=json.dumps(search, ensure_ascii=False).replace("<", "\\u003c"),
         )
     except jinja2.UndefinedError as exc:
         raise ConfigError(f"template uses an undefined name: {exc.message}", templates_dir(config.root)) from None
