@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -77,6 +78,12 @@ def cli(ctx: click.Context, project: Path | None) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder. Default: build/.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Issues built at once. Default: one per core.")
 @click.option("--force", is_flag=True, help="Rebuild even the issues whose inputs did not change.")
+@click.option(
+    "--allow-missing-glyphs",
+    is_flag=True,
+    help="Make the PDF even where no house font has a character: it prints as an empty box, "
+    "and the PDF's text may not copy out.",
+)
 @pass_context
 def build(
     obj: Context,
@@ -85,13 +92,14 @@ def build(
     out_dir: Path | None,
     jobs: int | None,
     force: bool,
+    allow_missing_glyphs: bool,
 ) -> None:
     """Build issues (default: every issue under issues/) into build/, only those whose inputs changed.
 
     Records every output and input in build/manifest.json and rewrites the catalog
     (build/index.html, catalog.json, catalog.csv).
     """
-    config = obj.config
+    config = replace(obj.config, allow_missing_glyphs=allow_missing_glyphs)
     started = time.monotonic()
     with _Progress() as bar:
         results = pipeline.build(
@@ -159,21 +167,43 @@ class _Progress:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fix", is_flag=True, help="Correct the unambiguous typographic slips in the files; print each change.")
 @pass_context
-def check(obj: Context, paths: tuple[Path, ...]) -> None:
-    """Validate issues; print every problem as path:line: message."""
+def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
+    """Validate issues; print every problem as path:line: message.
+
+    Also lists each character no house font has (an error) and typographic slips
+    (warnings, which alone do not fail the check).
+    """
+    from . import lint
+    from .coverage import coverage_problems
+    from .fonts import fonts_dir
+    from .source import read_source
+
     config = obj.config
     problems: list[BulletinError] = []
+    warnings: list[str] = []
     files = pipeline.discover(config, paths)
     for path in files:
         try:
+            if fix:
+                for change in lint.fix(path):
+                    click.echo(
+                        f"{display_path(path)}:{change.line}:{change.column}: fixed: "
+                        f"'{change.original}' -> '{change.replacement}'"
+                    )
             pipeline.load(path, config)
+            source = read_source(path)
+            problems.extend(coverage_problems(source, fonts_dir(config.root)))
+            warnings.extend(finding.describe(path) for finding in lint.find(source))
         except BulletinError as exc:
             problems.extend(getattr(exc, "problems", [exc]))
     problems.extend(_numbering_problems(config, files, whole=not paths))
     for problem in problems:
         click.echo(str(problem))
-    click.echo(f"checked {len(files)} issue(s): {len(problems)} problem(s)", err=True)
+    for warning in warnings:
+        click.echo(warning)
+    click.echo(f"checked {len(files)} issue(s): {len(problems)} problem(s), {len(warnings)} warning(s)", err=True)
     if problems:
         sys.exit(max(exit_code(p) for p in problems))
 

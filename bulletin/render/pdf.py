@@ -130,6 +130,8 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
             pdf = document.write_pdf(**write_options(issue, config))
         except FatalURLFetchingError as exc:
             raise _fetch_error(exc, issue, config) from None
+    if config.allow_missing_glyphs:
+        log.messages = [m for m in log.messages if not m.startswith(".notdef glyph rendered")]
     if log.messages:
         message = log.messages[0].splitlines()[0]
         if message.startswith(_TEMPLATE_PROBLEMS):

@@ -1,0 +1,104 @@
+"""Stage: glyph coverage — the characters of an issue that no house font can draw.
+
+A character is drawn from the first face of its role's chain (the CSS font-family
+list of the PDF template) that has it; one that none has would print as an empty box.
+Every chain ends in the wide-coverage fallback, as the template's lists do.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from .errors import ContentError
+from .fonts import load_fonts
+from .source import Source
+
+FALLBACK = "House Fallback"
+
+#: role -> the faces that draw it, in the order of the template's font-family lists
+CHAINS: dict[str, tuple[str, ...]] = {
+    "body": ("House Fang", FALLBACK),
+    "title": ("House Title", FALLBACK),
+    "level-1 heading": ("House Hei", FALLBACK),
+    "level-2 heading": ("House Kai", FALLBACK),
+    "editor's note": ("House Kai", "House Hei", FALLBACK),
+}
+
+#: characters that are never drawn as glyphs: controls, format characters, separators
+_INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A character no face of its role has, and where it stands in the issue file."""
+
+    char: str
+    line: int
+    column: int
+    role: str
+
+    def error(self, path: Path, refusing: bool = False) -> ContentError:
+        """The problem as a located content error; `refusing` adds how to build anyway."""
+        anyway = "; 'bulletin build --allow-missing-glyphs' makes the PDF anyway" if refusing else ""
+        return ContentError(
+            f"no house font has '{self.char}' (U+{ord(self.char):04X}) for the {self.role}: "
+            f"it would print as an empty box{anyway}",
+            path,
+            self.line,
+            self.column,
+        )
+
+
+@lru_cache(maxsize=4)
+def face_coverage(folder: Path) -> dict[str, frozenset[int]]:
+    """The code points each house face covers, over all its weights."""
+    faces: dict[str, set[int]] = {}
+    for font in load_fonts(folder):
+        with TTFont(font.path, lazy=True) as loaded:
+            faces.setdefault(font.face, set()).update(loaded.getBestCmap())
+    return {face: frozenset(points) for face, points in faces.items()}
+
+
+def drawn_by(char: str, role: str, folder: Path) -> str | None:
+    """The face that draws `char` in `role`, or None when none can."""
+    faces = face_coverage(folder)
+    return next((face for face in CHAINS[role] if ord(char) in faces.get(face, ())), None)
+
+
+def _roles(source: Source) -> list[str]:
+    """The role of each line of the file (1-based: index 0 is line 1)."""
+    roles: list[str] = []
+    in_note = False
+    for number, line in enumerate(source.text.split("\n"), start=1):
+        if source.front_line <= number < source.body_line - 1:
+            if line[:1] not in (" ", "\t", ""):
+                in_note = line.startswith("editor_note:")
+            roles.append("title" if line.startswith("title:") else "editor's note" if in_note else "body")
+        elif line.startswith("## "):
+            roles.append("level-1 heading")
+        elif line.startswith("### "):
+            roles.append("level-2 heading")
+        else:
+            roles.append("body")
+    return roles
+
+
+def missing_glyphs(source: Source, folder: Path) -> list[Missing]:
+    """Every character of the file, front matter included, that no face of its role covers."""
+    missing = []
+    for number, (line, role) in enumerate(zip(source.text.split("\n"), _roles(source)), start=1):
+        for column, char in enumerate(line, start=1):
+            if unicodedata.category(char) in _INVISIBLE:
+                continue
+            if drawn_by(char, role, folder) is None:
+                missing.append(Missing(char, number, column, role))
+    return missing
+
+
+def coverage_problems(source: Source, folder: Path, refusing: bool = False) -> list[ContentError]:
+    """The missing glyphs of the file as located errors."""
+    return [missing.error(source.path, refusing) for missing in missing_glyphs(source, folder)]
