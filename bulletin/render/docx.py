@@ -23,7 +23,7 @@ from docx.image.image import Image as DocxImage
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.parts.story import StoryPart
-from docx.shared import Emu, Mm, Pt, RGBColor, Twips
+from docx.shared import Emu, Mm, RGBColor, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -44,7 +44,6 @@ from ..model import (
     ListBlock,
     Paragraph,
     Quote,
-    Rule,
     Table,
     TableCell,
 )

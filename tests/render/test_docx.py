@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
 import zipfile
@@ -24,7 +23,7 @@ from bulletin import typography
 from bulletin.house import GEOMETRY, MM, RED, DocxFonts, Geometry
 from bulletin.model import Contact, Issue
 from bulletin.render.docx import char_space, column_widths, eighths, render_docx, twips
-from tests.render.docx_factory import config, full_issue, long_issue, para
+from tests.render.docx_factory import config, full_issue, long_issue
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
