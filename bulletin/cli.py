@@ -321,6 +321,20 @@ def extract(pdf: Path, out_dir: Path | None) -> None:
         click.echo(display_path(target))
 
 
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("year", type=click.IntRange(1900, 9999))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="The build folder. Default: build/.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Issues built at once. Default: one per core.")
+@pass_context
+def volume(obj: Context, year: int, out_dir: Path | None, jobs: int | None) -> None:
+    """Make the annual volume (合订本) of YEAR: contents, then every issue in order; print its path.
+
+    Each issue keeps its own page numbers and starts on a right-hand page.
+    """
+    config = obj.config
+    click.echo(display_path(pipeline.volume(config, year, (out_dir or config.build_dir).resolve(), jobs)))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     try:

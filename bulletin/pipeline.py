@@ -286,3 +286,25 @@ def verify(config: Config, out_dir: Path, jobs: int | None = None) -> tuple[int,
                     )
     checked = sum(len(record.outputs) for record in manifest.issues.values())
     return checked, sorted(problems, key=lambda m: (str(m.path), m.reason))
+
+
+def volume(config: Config, year: int, out_dir: Path, jobs: int | None = None) -> Path:
+    """Build the annual volume of `year` (bringing its issue PDFs up to date first); return its path."""
+    from .volume import contents_pdf, merge, volume_issues
+
+    issues = volume_issues(config, year)
+    results = build(config, [entry.path for entry in issues], ("pdf",), out_dir, jobs=jobs)
+    failed = [result.error for result in results if result.error is not None]
+    if failed:
+        from .errors import raise_all
+
+        raise_all(failed)
+    records = load_manifest(out_dir).issues
+    titled = [(entry, records[relative_name(config, entry.path)].catalog["title"]) for entry in issues]
+    contents = contents_pdf(config, year, titled)
+    data = merge(
+        config, year, contents, [(entry, title, output_path(config, entry.path, out_dir, "pdf")) for entry, title in titled]
+    )
+    target = out_dir / "volumes" / f"{year}.pdf"
+    atomic_write(target, data)
+    return target
