@@ -192,3 +192,31 @@ def test_a_new_issue_may_not_predate_the_archive(project: Project) -> None:
     archive(project, *GOOD)
     with pytest.raises(Exception, match="before the latest issue"):
         next_numbers(project.config, dt.date(2026, 1, 1))
+
+
+@pytest.mark.slow
+def test_a_generated_archive_of_1000_issues_checks_clean_and_breaks_loudly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .generate_archive import generate
+
+    paths = generate(tmp_path / "big", 1000, first_year=2000, per_year=40)
+    project = Project.__new__(Project)
+    project.root = tmp_path / "big"
+    assert check(project, capsys) == (0, [])
+    assert next_numbers(project.config, dt.date(2025, 6, 1)) == (1, 1001)
+    repeated, gap_before, gap_after = paths[500], paths[799], paths[801]
+    text = repeated.read_text(encoding="utf-8")
+    repeated.write_text(text.replace("total: 501\n", "total: 500\n"), encoding="utf-8")
+    paths[800].unlink()
+    code, lines = check(project, capsys)
+    shown = [p.relative_to(project.root).as_posix() for p in (paths[499], repeated, gap_before, gap_after, paths[501])]
+    assert code == 1
+    assert lines == [
+        f"{shown[1]}:3: 总第500期 is used twice: also by {shown[0]}",
+        # the total the repeat left unused is a gap too
+        f"{shown[4]}:3: 总第502期 follows 总第500期 ({shown[0]}): 总第501期 missing "
+        "(declare known gaps in bulletin.toml [archive] gaps)",
+        f"{shown[3]}:3: 总第802期 follows 总第800期 ({shown[2]}): 总第801期 missing "
+        "(declare known gaps in bulletin.toml [archive] gaps)",
+    ]
