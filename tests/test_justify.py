@@ -152,3 +152,13 @@ def test_a_last_line_gets_a_second_character(tmp_path: Path, installed: None) ->
     lines = render(tmp_path, HAN[:29] + "。")
     assert [line.text for line in lines] == [HAN[:27], HAN[27:29] + "。"]
     assert abs(RIGHT - lines[0].x1) < 0.5
+
+
+@pytest.mark.parametrize("thousandths", [0, 0.3, 1, 1.5, 2.2, 6.72, 13.44, 13.9, -0.4, -3.3, -7.8])
+def test_the_tracking_is_one_the_pdf_can_draw_nearly_as_wanted(thousandths: float) -> None:
+    size = 16 * 4 / 3  # px
+    style, drawn = justify._drawable(-thousandths * size / 1000, size)
+    half = abs(style) * 1000 / size / 2
+    assert abs(half - round(half)) >= justify._MARGIN - 1e-9  # clear of a truncation step
+    assert abs(drawn * 1000 / size) == pytest.approx(half + int(half))
+    assert abs(-drawn * 1000 / size - thousandths) <= 0.5 + justify._MARGIN + 1e-9

@@ -13,6 +13,7 @@ never ends with one character alone on its last line.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import weasyprint
@@ -146,8 +147,12 @@ def _content_right(line: Any) -> float:
     )
 
 
-def _spread(context: Any, box: Any, extra: float, shift: float) -> float:
-    """Add `extra` tracking to every character under `box`, moving it by `shift`; return the new shift."""
+def _spread(context: Any, box: Any, extra: float, drawn: float, shift: float) -> float:
+    """Add `extra` tracking to every character under `box`, moving it by `shift`; return the new shift.
+
+    Boxes grow by `drawn` per character: what the PDF will show, which places the box
+    after them where the page will need it.
+    """
     if isinstance(box, boxes.TextBox):
         box.position_x += shift
         if not box.text:
@@ -158,7 +163,7 @@ def _spread(context: Any, box: Any, extra: float, shift: float) -> float:
         layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=0)
         layout.deactivate()
         box.pango_layout = layout
-        grown = extra * len(box.text)
+        grown = drawn * len(box.text)
         box.width += grown
         return shift + grown
     if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
@@ -166,7 +171,7 @@ def _spread(context: Any, box: Any, extra: float, shift: float) -> float:
         before = shift
         for child in box.children:
             if child.is_in_normal_flow():
-                shift = _spread(context, child, extra, shift)
+                shift = _spread(context, child, extra, drawn, shift)
         box.width += shift - before
         return shift
     box.translate(shift, 0)
@@ -183,12 +188,40 @@ def justify_cjk(context: Any, line: Any, available_width: float) -> bool:
         return True
     # Pango drops the tracking after a line's last character, but WeasyPrint counts it in
     # the box width: the last glyph's visible end lies that far inside the box.
-    visible_right = _content_right(line) - _tracking(texts[-1].style)
+    tracking = _tracking(texts[-1].style)
+    visible_right = _content_right(line) - tracking
     slack = line.position_x + available_width - visible_right
     if slack <= 0:
         return True
-    _spread(context, line, slack / (characters - 1), 0.0)
+    style_tracking, drawn_tracking = _drawable(tracking + slack / (characters - 1), line.style["font_size"])
+    _spread(context, line, style_tracking - tracking, drawn_tracking - tracking, 0.0)
     return True
+
+
+#: how far from a step of the PDF writer's rounding a tracking must stay, in thousandths
+_MARGIN = 0.1
+
+
+def _drawable(tracking: float, size: float) -> tuple[float, float]:
+    """The tracking to give the text for glyphs to be drawn `tracking` apart, and the one they will be.
+
+    Pango puts half the tracking before each glyph and the PDF writer keeps the other
+    half in whole thousandths of the font size, truncated: a style tracking of 2u
+    thousandths draws as u + floor(u). Only every other thousandth can be drawn, so the
+    nearest is taken; uncorrected, the truncation would move a line's end by 0.4 pt.
+    """
+    wanted = -tracking * 1000 / size  # thousandths of the size; negative spreads
+    sign = 1 if wanted >= 0 else -1
+    wanted = abs(wanted)
+    floor = math.floor(wanted / 2)
+    if wanted < 2 * floor + 1:
+        half = min(max(wanted - floor, floor + _MARGIN), floor + 1 - _MARGIN)
+    elif wanted - (2 * floor + 1) < 0.5:
+        half = floor + 1 - _MARGIN
+    else:
+        half = floor + 1 + _MARGIN
+    drawn = half + math.floor(half)
+    return -sign * 2 * half * size / 1000, -sign * drawn * size / 1000
 
 
 def text_align(context: Any, line: Any, available_width: float, last: bool) -> float:
