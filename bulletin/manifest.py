@@ -7,7 +7,6 @@ fonts, the tool and its dependencies) are hashed once per run and recorded once 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import hashlib
 import json
 import platform
@@ -41,18 +40,22 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _library_version(name: str, function: str) -> str:
-    """The version string a shared C library reports about itself, or 'unknown'."""
-    found = ctypes.util.find_library(name)
-    if not found:
-        return "unknown"
+def _library(soname: str) -> ctypes.CDLL | None:
+    """A shared library by its soname (no ctypes.util.find_library: it runs ldconfig or a compiler)."""
     try:
-        library = ctypes.CDLL(found)
-        call = getattr(library, function)
-        call.restype = ctypes.c_char_p
-        return call().decode("ascii")
-    except (OSError, AttributeError):
+        return ctypes.CDLL(soname)
+    except OSError:
+        return None
+
+
+def _library_version(soname: str, function: str) -> str:
+    """The version string a shared C library reports about itself, or 'unknown'."""
+    library = _library(soname)
+    if library is None or not hasattr(library, function):
         return "unknown"
+    call = getattr(library, function)
+    call.restype = ctypes.c_char_p
+    return call().decode("ascii")
 
 
 @lru_cache(maxsize=1)
@@ -77,20 +80,15 @@ def dependency_versions() -> dict[str, str]:
             if "extra ==" in requirement:
                 continue
             pending.append(re.split(r"[ ;<>=!~\[(]", requirement, maxsplit=1)[0])
-    versions["lib:pango"] = _library_version("pango-1.0", "pango_version_string")
-    versions["lib:harfbuzz"] = _library_version("harfbuzz", "hb_version_string")
+    versions["lib:pango"] = _library_version("libpango-1.0.so.0", "pango_version_string")
+    versions["lib:harfbuzz"] = _library_version("libharfbuzz.so.0", "hb_version_string")
     versions["lib:fontconfig"] = str(_fontconfig_version())
     return dict(sorted(versions.items()))
 
 
 def _fontconfig_version() -> int | str:
-    found = ctypes.util.find_library("fontconfig")
-    if not found:
-        return "unknown"
-    try:
-        return int(ctypes.CDLL(found).FcGetVersion())
-    except (OSError, AttributeError):
-        return "unknown"
+    library = _library("libfontconfig.so.1")
+    return int(library.FcGetVersion()) if library is not None else "unknown"
 
 
 def tool_digest() -> str:
