@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 
 from bulletin.archive import archive_problems, next_issue_file, next_numbers
-from bulletin.cli import main
-
 from .conftest import FRONT, Project
+from .test_cli import run as run_cli
 
 
 def front(issue: int, total: int, date: str) -> str:
@@ -28,13 +26,7 @@ def archive(project: Project, *issues: tuple[str, int, int, str]) -> None:
 
 def check(project: Project, capsys: pytest.CaptureFixture[str], *paths: str) -> tuple[int, list[str]]:
     """Run `bulletin check` in the project; exit code and the problem lines."""
-    old = Path.cwd()
-    os.chdir(project.root)
-    try:
-        code = main(["check", *paths])
-    finally:
-        os.chdir(old)
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(project, "check", *paths, capsys=capsys)
     assert "Traceback" not in out + err
     return code, out.strip().splitlines()
 
@@ -155,12 +147,7 @@ def test_every_problem_of_a_bad_archive_is_found(project: Project) -> None:
 
 def test_build_of_one_issue_does_not_need_a_valid_archive(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     archive(project, *GOOD[:2], ("2025/013.md", 12, 48, "2025-12-20"))
-    old = Path.cwd()
-    os.chdir(project.root)
-    try:
-        code = main(["build", "--format", "html", "issues/2025/011.md"])
-    finally:
-        os.chdir(old)
+    code, _, _ = run_cli(project, "build", "--format", "html", "issues/2025/011.md", capsys=capsys)
     assert code == 0
     assert (project.root / "build" / "2025" / "011.html").is_file()
 

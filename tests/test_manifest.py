@@ -3,28 +3,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from bulletin.cli import main
-
 from .conftest import FRONT, ROOT, Project
+from .test_cli import run as run_cli
 
 IMAGE = ROOT / "issues" / "2026" / "images" / "port-throughput.png"
 
 
 def run(project: Project, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the CLI in the project folder: exit code, stdout, stderr."""
-    old = Path.cwd()
-    os.chdir(project.root)
-    try:
-        code = main(list(args))
-    finally:
-        os.chdir(old)
-    out, err = capsys.readouterr()
+    """Run the CLI in the project folder: exit code, stdout, stderr; never a traceback."""
+    code, out, err = run_cli(project, *args, capsys=capsys)
     assert "Traceback" not in out + err
     return code, out, err
 

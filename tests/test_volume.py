@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
@@ -11,19 +12,14 @@ from pypdf import PdfReader
 from bulletin.cli import main
 
 from .conftest import FRONT, ROOT, Project
+from .test_cli import run as run_cli
 
 pytestmark = pytest.mark.slow
 
 
 def run(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the CLI in `root`: exit code, stdout, stderr."""
-    old = Path.cwd()
-    os.chdir(root)
-    try:
-        code = main(list(args))
-    finally:
-        os.chdir(old)
-    out, err = capsys.readouterr()
+    """Run the CLI in the project at `root`: exit code, stdout, stderr; never a traceback."""
+    code, out, err = run_cli(SimpleNamespace(root=root), *args, capsys=capsys)  # type: ignore[arg-type]
     assert "Traceback" not in out + err
     return code, out, err
 
