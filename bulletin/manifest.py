@@ -117,7 +117,7 @@ def shared_inputs(config: Config) -> dict[str, str]:
             inputs[f"fonts/{name}"] = sha256_file(fonts / name)
     inputs["tool"] = tool_digest()
     # a PDF made with this option may hold empty boxes; one made without it may not
-    inputs["option:allow_missing_glyphs"] = str(getattr(config, "allow_missing_glyphs", False)).lower()
+    inputs["option:allow_missing_glyphs"] = str(config.allow_missing_glyphs).lower()
     inputs.update(dependency_versions())
     return inputs
 
