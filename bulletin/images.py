@@ -20,7 +20,7 @@ MAX_PIXELS = 40_000_000
 
 def image_problem(path: Path) -> str | None:
     """What is wrong with the image file at `path` (a short phrase), or None."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
     try:
         size = path.stat().st_size
@@ -38,7 +38,12 @@ def image_problem(path: Path) -> str | None:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
                     return f"has {width}×{height} pixels; an image may have at most {MAX_PIXELS // 1_000_000} million"
-                image.load()
+                # WeasyPrint switches this on for the whole process when it is imported.
+                lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+                try:
+                    image.load()
+                finally:
+                    ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     except UnidentifiedImageError:
         return "is not an image (PNG or JPEG expected)"
     except Image.DecompressionBombError:

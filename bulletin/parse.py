@@ -24,7 +24,7 @@ from . import model as m
 from .config import Config
 from .errors import BulletinError, ContentError, raise_all
 from .images import image_problem
-from .source import Source
+from .source import NOT_PRINTABLE, Source
 from .typography import HeadingCounter, join_soft_breaks
 
 # ---------------------------------------------------------------- front matter
@@ -41,6 +41,9 @@ FIELDS: dict[str, tuple[bool, str, str]] = {
     "classification": (False, "str", "e.g. 内部资料"),
     "editor_note": (False, "str", "编者按, Markdown"),
 }
+
+#: the years an issue may be dated in (a DOCX, being a ZIP file, cannot record dates after 2107)
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 _TYPE_WORDS = {"int": "a whole number", "str": "text", "date": "a date YYYY-MM-DD", "list": "a list of names"}
 
@@ -74,6 +77,10 @@ def _describe(value: Any) -> str:
 def _check_value(key: str, value: Any) -> str | None:
     """The problem with `value` for front matter `key`, or None."""
     kind = FIELDS[key][1]
+    for text in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
+        bad = NOT_PRINTABLE.search(text) if isinstance(text, str) else None
+        if bad:
+            return f"'{key}' holds control character U+{ord(bad.group()):04X}, which cannot be printed"
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             return f"'{key}' must be {_TYPE_WORDS[kind]}, not {_describe(value)}"
@@ -98,6 +105,8 @@ def _check_value(key: str, value: Any) -> str | None:
             dt.date(year, month, day)
         except ValueError:
             return f"'{key}': {value} is not a date that exists"
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            return f"'{key}': {value} is not between {FIRST_YEAR} and {LAST_YEAR}; a typo?"
     return None
 
 
@@ -315,7 +324,7 @@ class _TreeReader:
             plain = "".join(_plain(i) for i in inlines)
             return m.Heading(level, self.headings.next(level, plain), inlines)
         if tag in ("h1", "h6"):
-            text = "".join(element.itertext())
+            text = self._unstash("".join(element.itertext()))
             hint = "the title comes from the front matter; use ## for level 1" if tag == "h1" else "use ## to ##### (levels 1–4)"
             self.problems.append(ContentError(f"heading '{text[:20]}' has no level here: {hint}", self.source.path, self._line_of(text)))
             return None
@@ -502,7 +511,8 @@ def parse_markdown(
     try:
         md = new_markdown()
         md.convert(text)
-        root: ET.Element = md.bulletin_tree  # type: ignore[attr-defined]
+        # Markdown skips its processors for blank text, so there may be no tree at all.
+        root: ET.Element = getattr(md, "bulletin_tree", ET.Element("div"))
         reader = _TreeReader(md, source, text, first_line, roots)
         blocks = reader.blocks(root)
         notes = reader.footnotes(root)

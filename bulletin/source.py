@@ -16,7 +16,7 @@ MAX_BYTES = 2 * 1024 * 1024
 FENCE = "---"
 
 #: characters XML (and so DOCX and PDF text) cannot hold: C0 controls but tab and line ends, U+FFFE, U+FFFF
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def decode(path: Path, data: bytes) -> str:
             column,
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = _NOT_TEXT.search(text)
+    bad = NOT_PRINTABLE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1

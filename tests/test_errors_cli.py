@@ -208,6 +208,18 @@ ROWS = [
         f"{ISSUE}:6: 'recipients' must be a list of names, e.g. [陈明远书记, 周立衡市长], not '陈明远书记'",
     ),
     Row("impossible-date", front(FRONT.replace("2026-05-18", "2026-02-30")), 1, f"{ISSUE}:4: 'date': 2026-02-30 is not a date that exists"),
+    Row(
+        "date-out-of-range",
+        front(FRONT.replace("2026-05-18", "2206-05-18")),
+        1,
+        f"{ISSUE}:4: 'date': 2206-05-18 is not between 1900 and 2100; a typo?",
+    ),
+    Row(
+        "control-character-escaped-in-yaml",
+        front(FRONT.replace("editor: 林书瑶", 'editor: "林书瑶\\x1b"')),
+        1,
+        f"{ISSUE}:7: 'editor' holds control character U+001B, which cannot be printed",
+    ),
     Row("not-a-date", front(FRONT.replace("2026-05-18", "五月十八日")), 1, f"{ISSUE}:4: 'date' must be a date YYYY-MM-DD, not '五月十八日'"),
     Row("negative-number", front(FRONT.replace("print_run: 30", "print_run: -5")), 1, f"{ISSUE}:8: 'print_run' must be 1 or more, not -5"),
     Row("zero-issue", front(FRONT.replace("issue: 3", "issue: 0")), 1, f"{ISSUE}:2: 'issue' must be 1 or more, not 0"),
@@ -241,6 +253,7 @@ ROWS = [
         1,
         f"{ISSUE}:11: heading '又一个标题' has no level here: the title comes from the front matter; use ## for level 1",
     ),
+    Row("empty-body", body(""), 0, "", args=("build", "--format", "html"), writes=("build/2026/003.html",)),
     Row("image-inline", body("见图![图一](a.png)所示。\n"), 1, f"{ISSUE}:11: an image must stand alone in its own paragraph"),
     # -- images
     Row("image-missing", body("正文。\n\n![图一](images/none.png)\n"), 1, f"{ISSUE}:13: image 'images/none.png' not found"),

@@ -1,6 +1,7 @@
 """Stage: model -> HTML through the Jinja templates of the house (templates/)."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -24,8 +25,14 @@ def templates_dir(root: Path) -> Path:
 
 def environment(root: Path) -> jinja2.Environment:
     """A Jinja environment over the templates: autoescaped, undefined names are errors."""
+    return _environment(templates_dir(root))
+
+
+@lru_cache(maxsize=8)
+def _environment(folder: Path) -> jinja2.Environment:
+    """One environment per templates folder, so that templates compile once (Jinja reloads edited files)."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir(root)),
+        loader=jinja2.FileSystemLoader(folder),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
