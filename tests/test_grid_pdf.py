@@ -130,7 +130,9 @@ def test_extracted_text_equals_the_source(built) -> None:
     texts = [(page.extract_text() or "").replace("\n", "") for page in reader.pages]
     if shutil.which("pdftotext"):
         poppler = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True)
-        popplers = [page.replace("\n", "") for page in poppler.stdout.split("\f")]
+        # pdftotext puts a space after a raised footnote call (a change of size and baseline);
+        # the PDF holds none, so only that space is dropped before comparing.
+        popplers = [re.sub(r"(?<=\d) ", "", page.replace("\n", "")) for page in poppler.stdout.split("\f")]
     else:
         popplers = texts
     for item in printed:
