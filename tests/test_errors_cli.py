@@ -39,17 +39,29 @@ class Row:
 
 def body(text: str) -> Callable[[Project, Path], None]:
     """An issue with good front matter and `text` as its body."""
-    return lambda project, outside: project.issue(body=text) and None
+
+    def make(project: Project, outside: Path) -> None:
+        project.issue(body=text)
+
+    return make
 
 
 def front(text: str) -> Callable[[Project, Path], None]:
     """An issue with `text` as its front matter and a good body."""
-    return lambda project, outside: project.issue(front=text) and None
+
+    def make(project: Project, outside: Path) -> None:
+        project.issue(front=text)
+
+    return make
 
 
 def raw(data: bytes) -> Callable[[Project, Path], None]:
     """An issue file of exactly these bytes."""
-    return lambda project, outside: project.raw("2026/003.md", data) and None
+
+    def make(project: Project, outside: Path) -> None:
+        project.raw("2026/003.md", data)
+
+    return make
 
 
 def with_image(name: str, write: Callable[[Path], None], markdown: str | None = None) -> Callable[[Project, Path], None]:
