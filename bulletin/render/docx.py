@@ -181,7 +181,7 @@ def style_specs(g: Geometry) -> tuple[StyleSpec, ...]:
     headings = tuple(
         replace(body, name=f"heading {level}", style_id=f"Heading{level}", alias="", based_on="Body Text",
                 face=face, bold=bold, keep_next=True, keep_lines=True, outline=level - 1)
-        for level, face, bold in ((1, "hei", False), (2, "kai", False), (3, "fang", True), (4, "fang", False))
+        for level, face, bold in ((1, "hei", False), (2, "kai", False), (3, "fang", False), (4, "fang", False))
     )
     table_text = StyleSpec("Table Text", "TableText", "表格文字", size=small, align="center",
                            line=small * SMALL_LEADING, tracking=0.0)
@@ -234,9 +234,9 @@ def style_specs(g: Geometry) -> tuple[StyleSpec, ...]:
                 based_on="Page Number Odd", align="left", left=g.page_number_size, right=0.0),
         # character styles: only what differs from the paragraph around them
         StyleSpec("Emphasis", "Emphasis", "强调", character=True, based_on=None, face="kai", latin=None),
-        StyleSpec("Strong", "Strong", "要点", character=True, based_on=None, face=None, latin=None, bold=True),
-        StyleSpec("Strong Emphasis", "StrongEmphasis", "", character=True, based_on="Emphasis", face="kai",
-                  latin=None, bold=True),
+        # strong is 黑体, not bold, as in the PDF: the house's 仿宋 has no bold face
+        StyleSpec("Strong", "Strong", "要点", character=True, based_on=None, face="hei", latin=None),
+        StyleSpec("Strong Emphasis", "StrongEmphasis", "", character=True, based_on="Strong", face="hei", latin=None),
         StyleSpec("Code", "Code", "代码字符", character=True, based_on=None, face="fang", latin="latin"),
         StyleSpec("Classification", "Classification", "密级", character=True, based_on=None, face="hei", latin=None),
         StyleSpec("Editor Note Label", "EditorNoteLabel", "编者按标签", character=True, based_on=None, face="hei",

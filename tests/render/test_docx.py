@@ -186,7 +186,7 @@ def test_body_style_is_sanshao_fangsong_on_the_grid(doc: DocumentObject) -> None
 
 
 @pytest.mark.parametrize(
-    ("level", "face", "bold"), [(1, "黑体", False), (2, "楷体_GB2312", False), (3, "仿宋_GB2312", True), (4, "仿宋_GB2312", False)]
+    ("level", "face", "bold"), [(1, "黑体", False), (2, "楷体_GB2312", False), (3, "仿宋_GB2312", False), (4, "仿宋_GB2312", False)]
 )
 def test_headings_by_level(doc: DocumentObject, level: int, face: str, bold: bool) -> None:
     style = doc.styles[f"Heading {level}"]
@@ -507,3 +507,9 @@ def test_colophon_on_even_page_starts_a_section_on_an_even_page(issue: Issue, tm
     assert (first.footer.paragraphs[0].text, last.footer.is_linked_to_previous) == ("— 1 —", False)
     assert doc.tables[-1].style.name == "Colophon Table"
     assert Document(io.BytesIO(render_docx(issue, config(tmp_path)))).sections[0].start_type != last.start_type
+
+
+def test_strong_is_hei_as_in_the_pdf(doc: DocumentObject) -> None:
+    style = doc.styles["Strong"]
+    assert rfonts_attr(style, "eastAsia") == "黑体"
+    assert not style.font.bold
