@@ -2,7 +2,7 @@
 
 Exit codes: 0 fine; 1 problems in the content (an issue file or what it references);
 2 usage or configuration errors (command line, bulletin.toml, templates, fonts);
-130 interrupted.
+3 an internal error (a bug); 130 interrupted.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from . import pipeline
 from .config import Config, find_root, load_config
 from .errors import BulletinError, ContentError, UsageError, display_path
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -26,12 +26,13 @@ Exit codes:
   1    problems in the content (an issue file, an image it uses)
   2    usage or configuration errors (command line, bulletin.toml,
        templates, fonts)
+  3    an internal error of the tool (a bug: please report it)
   130  interrupted"""
 
 
 def exit_code(error: BulletinError) -> int:
     """The exit code for a domain error: only the CLI decides this."""
-    return EXIT_CONTENT if error.kind == "content" else EXIT_USAGE
+    return {"content": EXIT_CONTENT, "internal": EXIT_INTERNAL}.get(error.kind, EXIT_USAGE)
 
 
 class Context:

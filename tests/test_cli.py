@@ -99,3 +99,30 @@ def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", "--help"]) == 0
     out = capsys.readouterr().out
     assert "1    problems in the content" in out and "2    usage or configuration" in out
+
+
+def test_a_bug_in_one_issue_exits_3_and_the_others_are_built(
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bulletin import pipeline
+
+    project.issue("2026/003.md")
+    project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4").replace("total: 51", "total: 52"))
+    real = pipeline.renderer
+
+    def flaky(fmt: str):  # type: ignore[no-untyped-def]
+        render = real(fmt)
+
+        def run(issue, config):  # type: ignore[no-untyped-def]
+            if issue.meta.issue == 4:
+                raise RuntimeError("boom")
+            return render(issue, config)
+
+        return run
+
+    monkeypatch.setattr(pipeline, "renderer", flaky)
+    code, out, err = run(project, "build", "--format", "html", "--jobs", "1", capsys=capsys)
+    assert code == 3
+    assert "issues/2026/004.md: internal error: RuntimeError: boom" in err
+    assert (project.root / "build/2026/003.html").is_file()
+    assert not (project.root / "build/2026/004.html").exists()
