@@ -22,6 +22,7 @@ from bulletin.config import Config
 from bulletin.house import GEOMETRY, MM
 from bulletin.model import Issue
 from bulletin.render.docx import render_docx
+from tests.pdfmeasure import BOTTOM, LEFT, RIGHT, TOP
 from tests.render.docx_factory import HAN, config, full_issue, long_issue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,10 +35,6 @@ pytestmark = [
     ),
 ]
 
-LEFT = GEOMETRY.margin_left_mm * MM
-RIGHT = LEFT + GEOMETRY.type_width
-TOP = GEOMETRY.margin_top_mm * MM
-BOTTOM = TOP + GEOMETRY.type_height
 #: how far a line may miss the type area's edges: LibreOffice fits its grid of 28 cells
 #: (15.73 pt after its rounding) in the 156 mm measure, centred, so 0.9 pt short each side
 EDGE = 2.0
