@@ -167,7 +167,8 @@ def outsiders(opened: list[str], project: Project) -> list[str]:
             continue
         if name in mimetypes.knownfiles:
             continue  # read once when WeasyPrint is imported, whatever the input
-        if path.is_relative_to(scratch) and (path.parent == scratch or path.relative_to(scratch).parts[0].startswith("weasyprint-")):
+        inside = path.relative_to(scratch).parts if path.is_relative_to(scratch) else None
+        if inside is not None and (len(inside) <= 1 or inside[0].startswith("weasyprint-")):
             continue  # tempfile's probes and the renderer's scratch files, not the tests' folders
         found.append(name)
     return found
