@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
@@ -22,6 +21,7 @@ from bulletin.config import Config
 from bulletin.house import GEOMETRY, MM
 from bulletin.model import Issue
 from bulletin.render.docx import render_docx
+from tests import pdfmeasure
 from tests.pdfmeasure import BOTTOM, LEFT, RIGHT, TOP
 from tests.render.docx_factory import HAN, config, full_issue, long_issue
 
@@ -56,27 +56,8 @@ def to_pdf(sources: list[Path], out: Path) -> list[Path]:
     return pdfs
 
 
-@dataclass
-class Line:
-    """One printed line: its glyphs, left to right."""
-
-    page: int
-    chars: list[dict]
-
-    @property
-    def text(self) -> str:
-        """The line's text."""
-        return "".join(c["text"] for c in self.chars)
-
-    @property
-    def x0(self) -> float:
-        """Left edge of the first glyph."""
-        return min(c["x0"] for c in self.chars)
-
-    @property
-    def x1(self) -> float:
-        """Right edge of the last glyph's advance."""
-        return max(c["x1"] for c in self.chars)
+class Line(pdfmeasure.Line):
+    """A printed line as LibreOffice sets it (grouped by glyph bottoms, not baselines)."""
 
     @property
     def top(self) -> float:
@@ -108,7 +89,7 @@ def lines_of(path: Path) -> list[list[Line]]:
                 if merged and abs(merged[-1].chars[0]["bottom"] - chars[0]["bottom"]) < 3:
                     merged[-1].chars = sorted(merged[-1].chars + chars, key=lambda c: c["x0"])
                 else:
-                    merged.append(Line(index, chars))
+                    merged.append(Line(index, chars[0]["bottom"], chars))
             pages.append(merged)
     return pages
 
