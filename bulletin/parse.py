@@ -145,6 +145,7 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
     problems: list[BulletinError] = []
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    suggested: set[str] = set()
     for key_node, value_node in node.value:
         line = source.front_line + key_node.start_mark.line
         if not isinstance(key_node, yaml.ScalarNode):
@@ -159,6 +160,7 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
             close = difflib.get_close_matches(key, list(FIELDS), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(FIELDS)}"
             problems.append(ContentError(f"unknown key '{key}' ({hint})", path, line))
+            suggested.update(close)
             continue
         try:
             value = loader.construct_object(value_node, deep=True)
@@ -174,7 +176,8 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
         else:
             values[key] = value
     for key, (required, _, description) in FIELDS.items():
-        if required and key not in lines:
+        # a misspelt key already said "did you mean"; saying "missing" too would be noise
+        if required and key not in lines and key not in suggested:
             problems.append(ContentError(f"missing key '{key}': {description}", path, source.front_line))
     if "issue" in values and "total" in values and values["total"] < values["issue"]:
         problems.append(

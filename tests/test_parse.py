@@ -39,7 +39,12 @@ def test_three_problems_each_with_its_line(project: Project) -> None:
     assert (2, "'issue' must be a whole number, not '三'") in found
     assert (4, "'date': 2026-02-30 is not a date that exists") in found
     assert (8, "unknown key 'printrun' (did you mean 'print_run'?)") in found
-    assert any(msg.startswith("missing key 'print_run'") for _, msg in found)
+    assert len(found) == 3, "a misspelt key is not reported as missing too"
+
+
+def test_a_missing_key_with_no_lookalike_is_reported(project: Project) -> None:
+    [problem] = problems(project, FRONT.replace("editor: 林书瑶\n", ""))
+    assert problem.message.startswith("missing key 'editor'")
 
 
 @pytest.mark.parametrize(
