@@ -16,7 +16,7 @@ import click
 
 from . import pipeline
 from .config import Config, find_root, load_config
-from .errors import BulletinError, ContentError, UsageError, display_path
+from .errors import BulletinError, UsageError, display_path
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

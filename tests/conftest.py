@@ -1,13 +1,15 @@
 """Shared fixtures: temporary projects, issue files and the sample build."""
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import pytest
 
+from bulletin.cli import main
 from bulletin.config import Config, load_config
 from bulletin.pipeline import build
 
@@ -63,6 +65,18 @@ class Project:
     def files(self) -> set[Path]:
         """Every file in the project, to prove that a command wrote nothing."""
         return {p for p in self.root.rglob("*") if p.is_file()}
+
+
+def run_cli(project: Project, args: Sequence[str], capture: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the command line in the project folder; exit code, stdout, stderr."""
+    old = Path.cwd()
+    os.chdir(project.root)
+    try:
+        code = main(list(args))
+    finally:
+        os.chdir(old)
+    out, err = capture.readouterr()
+    return code, out, err
 
 
 @pytest.fixture

@@ -1,26 +1,17 @@
 """The command line: commands, messages and exit codes."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from bulletin.cli import main
 
-from .conftest import FRONT, Project
+from .conftest import FRONT, Project, run_cli
 
 
 def run(project: Project, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    old = Path.cwd()
-    os.chdir(project.root)
-    try:
-        code = main(list(args))
-    finally:
-        os.chdir(old)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(project, args, capsys)
 
 
 def test_check_reports_three_problems_and_writes_nothing(project: Project, capsys: pytest.CaptureFixture[str]) -> None:

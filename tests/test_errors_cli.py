@@ -4,7 +4,6 @@ Each row's id is a row of the table in docs/errors.md; a test keeps the two in s
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -14,10 +13,9 @@ from typing import Callable
 import PIL.Image
 import pytest
 
-from bulletin.cli import main
 from bulletin.render.html import TOOL_TEMPLATES
 
-from .conftest import BODY, FRONT, ROOT, Project
+from .conftest import BODY, FRONT, ROOT, Project, run_cli
 
 ISSUE = "issues/2026/003.md"
 
@@ -403,14 +401,7 @@ ROWS = [
 
 def run(project: Project, args: tuple[str, ...], capfd: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """Run the command line in the project folder; exit code, stdout, stderr."""
-    old = Path.cwd()
-    os.chdir(project.root)
-    try:
-        code = main(list(args))
-    finally:
-        os.chdir(old)
-    out, err = capfd.readouterr()
-    return code, out, err
+    return run_cli(project, args, capfd)
 
 
 def outputs(project: Project) -> set[str]:

@@ -1,7 +1,6 @@
 """Typographic checks of the source and their unambiguous fixes."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -172,8 +172,6 @@ def style_specs(g: Geometry) -> tuple[StyleSpec, ...]:
     """
     pitch = g.line_pitch
     width = g.type_width
-    thick = g.rule_thick_mm * MM
-    thin = g.rule_thin_mm * MM
     small = g.colophon_size  # 四号: colophon, tables, captions
     normal = StyleSpec("Normal", "Normal", "正文", based_on=None, align="both", tracking=grid_tracking(g))
     body = StyleSpec("Body Text", "BodyText", "正文段落", align="both", first_line_chars=200,
