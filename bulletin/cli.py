@@ -177,12 +177,12 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
     (warnings, which alone do not fail the check).
     """
     from . import lint
-    from .coverage import coverage_problems
+    from .coverage import config_coverage_problems, coverage_problems
     from .fonts import fonts_dir
     from .source import read_source
 
     config = obj.config
-    problems: list[BulletinError] = []
+    problems: list[BulletinError] = config_coverage_problems(config)
     warnings: list[str] = []
     files = pipeline.discover(config, paths)
     for path in files:

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from .errors import ContentError
-from .fonts import load_fonts
+from .config import Config, key_line
+from .errors import BulletinError, ConfigError, ContentError
+from .fonts import fonts_dir, load_fonts
 from .source import Source
 
 FALLBACK = "House Fallback"
@@ -41,10 +42,10 @@ class Missing:
     column: int
     role: str
 
-    def error(self, path: Path, refusing: bool = False) -> ContentError:
-        """The problem as a located content error; `refusing` adds how to build anyway."""
+    def error(self, path: Path, refusing: bool = False, kind: type[BulletinError] = ContentError) -> BulletinError:
+        """The problem as a located error; `refusing` adds how to build anyway."""
         anyway = "; 'bulletin build --allow-missing-glyphs' makes the PDF anyway" if refusing else ""
-        return ContentError(
+        return kind(
             f"no house font has '{self.char}' (U+{ord(self.char):04X}) for the {self.role}: "
             f"it would print as an empty box{anyway}",
             path,
@@ -102,3 +103,39 @@ def missing_glyphs(source: Source, folder: Path) -> list[Missing]:
 def coverage_problems(source: Source, folder: Path, refusing: bool = False) -> list[ContentError]:
     """The missing glyphs of the file as located errors."""
     return [missing.error(source.path, refusing) for missing in missing_glyphs(source, folder)]
+
+
+#: the bulletin.toml values the PDF prints, and the role that prints each
+CONFIG_ROLES: dict[tuple[str, str], str] = {
+    ("series", "name"): "title",
+    ("series", "kind"): "title",
+    ("series", "publisher"): "body",
+    ("series", "tagline"): "editor's note",
+    ("contact", "phone"): "body",
+    ("contact", "fax"): "body",
+    ("contact", "address"): "body",
+}
+
+
+def config_coverage_problems(config: Config, refusing: bool = False) -> list[BulletinError]:
+    """The characters of the printed bulletin.toml values that no face of their role has."""
+    folder = fonts_dir(config.root)
+    try:
+        lines = config.path.read_text(encoding="utf-8-sig").split("\n")
+    except OSError:
+        lines = []
+    problems: list[BulletinError] = []
+    for (table, key), role in CONFIG_ROLES.items():
+        value: str = getattr(getattr(config, table), key)
+        number = key_line("\n".join(lines), (table, key))
+        text = lines[number - 1] if number and number <= len(lines) else ""
+        start = text.find(value) if value else -1
+        for offset, char in enumerate(value):
+            if unicodedata.category(char) in _INVISIBLE or drawn_by(char, role, folder) is not None:
+                continue
+            column = start + offset + 1 if start >= 0 else None
+            missing = Missing(char, number or 0, column or 0, role)
+            problem = missing.error(config.path, refusing, ConfigError)
+            problem.line, problem.column = number, column
+            problems.append(problem)
+    return problems

@@ -81,3 +81,17 @@ def test_a_tampered_font_file_is_refused(tmp_path: Path) -> None:
 def test_the_pinned_fonts_load() -> None:
     faces = {font.face for font in load_fonts(TOOL_FONTS)}
     assert {face for chain in CHAINS.values() for face in chain} <= faces
+
+
+def test_printed_configuration_values_are_checked_too(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = project.root / "bulletin.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('address = "', f'address = "临江{RARE}'), encoding="utf-8")
+    line = next(n for n, text in enumerate(toml.read_text(encoding="utf-8").split("\n"), start=1) if text.startswith("address"))
+    path = project.issue()
+    code, out, _ = run(project, "check", capsys=capsys)
+    assert code == 2
+    assert f"bulletin.toml:{line}:14: no house font has '{RARE}' (U+20000) for the body" in out
+    code, _, err = run(project, "build", str(path), "--format", "pdf", capsys=capsys)
+    assert code == 2
+    assert f"bulletin.toml:{line}:14: no house font has" in err
+    assert not (project.root / "build" / "2026" / "003.pdf").exists()

@@ -109,13 +109,16 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from ..coverage import coverage_problems
+    from ..coverage import config_coverage_problems, coverage_problems
     from ..source import read_source
     from .justify import install as install_justification
 
     install_justification()
     if not config.allow_missing_glyphs:
-        raise_all(coverage_problems(read_source(issue.source), fonts_dir(config.root), refusing=True))
+        raise_all(
+            config_coverage_problems(config, refusing=True)
+            + coverage_problems(read_source(issue.source), fonts_dir(config.root), refusing=True)
+        )
 
     from weasyprint.urls import FatalURLFetchingError
 
