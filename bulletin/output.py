@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -16,7 +17,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        # the writer's process id in the name lets a later build tell a dead writer's leftover
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
     except OSError as exc:
         raise UsageError(f"cannot write here: {exc.strerror or exc}", path) from None
     try:
@@ -42,3 +44,30 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.fsync(folder)
     finally:
         os.close(folder)
+
+
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.part$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files of writers that were killed mid-write below `folder`; return them."""
+    removed: list[Path] = []
+    for part in folder.rglob(".*.part") if folder.is_dir() else []:
+        match = _TEMPORARY.match(part.name)
+        if match and not _alive(int(match.group(1))):
+            try:
+                part.unlink()
+            except OSError:
+                continue
+            removed.append(part)
+    return removed

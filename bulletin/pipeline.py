@@ -32,7 +32,7 @@ from .manifest import (
     stale_formats,
 )
 from .model import Issue
-from .output import atomic_write
+from .output import atomic_write, remove_stale_temporaries
 from .parse import parse_issue
 from .source import read_source
 
@@ -174,6 +174,7 @@ def build(
     """
     formats, paths = tuple(formats), tuple(paths)
     files = discover(config, paths)
+    remove_stale_temporaries(out_dir)
     manifest = load_manifest(out_dir)
     shared = shared_inputs(config)
     digest = digest_of(shared)

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from bulletin.cli import main
 from bulletin.errors import UsageError
-from bulletin.output import atomic_write
+from bulletin.output import atomic_write, remove_stale_temporaries
 
 from .conftest import Project
 
@@ -157,6 +157,21 @@ def test_sigkill_half_way_through_writing_leaves_the_previous_pdf_whole(project:
         child.kill()
     assert pdf.read_bytes() == before  # ... and the old one untouched
     assert "旧版正文" in whole_pdf(pdf)
+    assert len(leftovers(pdf.parent)) == 1  # the killed writer's temporary ...
+    subprocess.run(command(project, tmp_path), cwd=project.root, check=True, capture_output=True, timeout=300)
+    assert leftovers(pdf.parent) == []  # ... is removed by the next build
+    assert "新版正文" in whole_pdf(pdf)
+
+
+def test_a_live_writers_temporary_is_kept(tmp_path: Path) -> None:
+    live = tmp_path / f".a.pdf.{os.getpid()}.abc123.part"
+    live.write_bytes(b"%PDF-")
+    dead_pid = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True, check=True).stdout.strip()
+    dead = tmp_path / "2026" / f".003.pdf.{dead_pid}.x_9.part"
+    dead.parent.mkdir()
+    dead.write_bytes(b"%PDF-")
+    assert remove_stale_temporaries(tmp_path) == [dead]
+    assert live.exists() and not dead.exists()
 
 
 @pytest.mark.slow
