@@ -32,6 +32,8 @@ RAISE = 10.0
 
 #: clreq: never split these pairs across lines
 UNBREAKABLE = ("——", "……")
+#: full-width closing marks the PDF may set at half width (标点挤压): their ink is in the left half
+SQUEEZABLE = "，。、；：！”’）》」』】〕"
 
 
 @dataclass
@@ -66,6 +68,27 @@ class Line:
     def fonts(self) -> set[str]:
         """Base font names used on the line, subset prefix removed."""
         return {c["fontname"].split("+", 1)[-1] for c in self.chars}
+
+    def squeezed(self, right: float, tolerance: float = 0.5) -> list[int]:
+        """Indexes of the marks set at half width: the next glyph, or for the last the edge
+        `right`, comes half a glyph after the mark's start instead of a whole one."""
+        found = []
+        for index, char in enumerate(self.chars):
+            if char["text"] not in SQUEEZABLE:
+                continue
+            half = char["x0"] + char["size"] / 2
+            if index + 1 < len(self.chars):
+                if self.chars[index + 1]["x0"] < (half + char["x1"]) / 2:
+                    found.append(index)
+            elif abs(half - right) <= tolerance:
+                found.append(index)
+        return found
+
+    def end(self, right: float, tolerance: float = 0.5) -> float:
+        """Where the line's text ends: the last glyph's advance, or half of it for a mark at half width."""
+        if self.squeezed(right, tolerance)[-1:] == [len(self.chars) - 1]:
+            return self.chars[-1]["x0"] + self.chars[-1]["size"] / 2
+        return self.x1
 
     def han_count(self) -> int:
         """Glyphs of full-width size (Han and full-width punctuation) on the line."""
@@ -231,8 +254,8 @@ class Shortfall:
 def justified_shortfalls(printed: Sequence[Printed], tolerance: float = 0.5) -> tuple[int, list[Shortfall]]:
     """How many mid-paragraph lines there are, and those that miss an edge by more than `tolerance`.
 
-    The right edge is the end of the last glyph's advance; a line ending in punctuation
-    whose advance was halved still has to reach it.
+    The right edge is the end of the last glyph's advance; a line ending in a mark set at
+    half width ends half-way through its advance, and has to reach the edge there.
     """
     count, short = 0, []
     for item in printed:
@@ -241,7 +264,7 @@ def justified_shortfalls(printed: Sequence[Printed], tolerance: float = 0.5) -> 
         for segment in _segments(item):
             for line in segment[:-1]:
                 count += 1
-                if abs(line.x1 - right) > tolerance or (line is not item.lines[0] and abs(line.x0 - left) > tolerance):
+                if abs(line.end(right, tolerance) - right) > tolerance or (line is not item.lines[0] and abs(line.x0 - left) > tolerance):
                     short.append(Shortfall(line.text, line.page + 1, line.x0 - left, right - line.x1))
     return count, short
 
@@ -306,11 +329,21 @@ class GridFit:
     page: int
     cells: int
     forced: bool
+    #: marks on the line set at half width (each takes half a cell)
+    squeezed: int = 0
+    #: True when setting the closing mark that forbade the break, and at most one more of
+    #: the line's marks, at half width would have kept the next character on the line
+    squeezable: bool = False
+
+    @property
+    def used(self) -> float:
+        """The cells the line's characters take."""
+        return len(self.text) - self.squeezed / 2
 
     @property
     def full(self) -> bool:
         """True when the line fills its cells."""
-        return len(self.text) == self.cells
+        return self.used == self.cells
 
 
 def grid_fits(printed: Sequence[Printed]) -> list[GridFit]:
@@ -330,8 +363,18 @@ def grid_fits(printed: Sequence[Printed]) -> list[GridFit]:
                 following = segment[index + 1].text
                 cluster = next((k for k in range(1, len(following) + 1) if _can_end_after(following, k)), len(following))
                 is_last = index + 1 == len(segment) - 1
-                forced = len(line.text) + _cells(following[:cluster]) > cells or (is_last and _is_runt(following[cluster:]))
-                fits.append(GridFit(line.text, line.page + 1, cells, forced))
+                runt = is_last and _is_runt(following[cluster:])
+                forced = len(line.text) + _cells(following[:cluster]) > cells or runt
+                right = RIGHT - item.block.inset * GEOMETRY.char_pitch
+                squeezed = len(line.squeezed(right))
+                taken = line.text + following[:cluster]
+                marks = sum(1 for char in taken[:-1] if char in SQUEEZABLE)
+                squeezable = (
+                    not runt
+                    and taken[-1] in SQUEEZABLE
+                    and _cells(taken) - cells <= (1 + min(marks, 1)) / 2
+                )
+                fits.append(GridFit(line.text, line.page + 1, cells, forced, squeezed, squeezable))
     return fits
 
 

@@ -61,7 +61,7 @@ def plain(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def gaps(lines: list[Line]) -> list[float]:
     """How far each line but the last ends from the right edge of the type area."""
-    return [RIGHT - line.x1 for line in lines[:-1]]
+    return [RIGHT - line.end(RIGHT) for line in lines[:-1]]
 
 
 def test_the_extension_is_pinned_to_the_weasyprint_it_was_tested_with() -> None:
@@ -162,3 +162,38 @@ def test_the_tracking_is_one_the_pdf_can_draw_nearly_as_wanted(thousandths: floa
     assert abs(half - round(half)) >= justify._MARGIN - 1e-9  # clear of a truncation step
     assert abs(drawn * 1000 / size) == pytest.approx(half + int(half))
     assert abs(-drawn * 1000 / size - thousandths) <= 0.5 + justify._MARGIN + 1e-9
+
+
+@pytest.mark.slow
+def test_two_marks_at_half_width_keep_a_line_its_last_character(tmp_path: Path, installed: None) -> None:
+    # 28 characters fit; the 。 after them may not start a line: it and the ， give up half
+    head = "调研发现，" + HAN[:23]
+    text = head + "。" + HAN[:30]
+    lines = render(tmp_path, text)
+    assert lines[0].text == head + "。"
+    assert lines[0].squeezed(RIGHT) == [4, 28]
+    assert abs(lines[0].end(RIGHT) - RIGHT) < 0.5
+    assert abs(lines[0].x0 - LEFT) < 0.5
+    assert "".join(line.text for line in lines) == text
+
+
+@pytest.mark.slow
+def test_a_line_with_no_other_mark_gives_its_last_character_away(tmp_path: Path, installed: None) -> None:
+    # half a cell is not enough: the line holds 27 and is justified
+    lines = render(tmp_path, HAN[:28] + "。" + HAN[:30])
+    assert lines[0].text == HAN[:27]
+    assert lines[0].squeezed(RIGHT) == []
+    assert abs(RIGHT - lines[0].x1) < 0.5
+
+
+def test_squeezable_marks_keep_their_ink_in_the_half_they_keep() -> None:
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    for font in load_fonts(TOOL_FONTS):
+        ttf = TTFont(font.path, lazy=True)
+        cmap, glyphs, em = ttf.getBestCmap(), ttf.getGlyphSet(), ttf["head"].unitsPerEm
+        for mark in justify.SQUEEZABLE:
+            pen = BoundsPen(glyphs)
+            glyphs[cmap[ord(mark)]].draw(pen)
+            assert ttf["hmtx"][cmap[ord(mark)]][0] == em and pen.bounds[2] <= em / 2, (font.path.name, mark)

@@ -42,6 +42,13 @@ _NO_START = LINE_START_FORBIDDEN + ",.;:!?)]}%"
 _NO_END = LINE_END_FORBIDDEN + "([{"
 #: how many characters past Pango's break a line may still take
 _REACH = 12
+#: full-width closing marks whose ink lies in the left half of the cell in every house
+#: face (？ is centred): set at half width, the blank half is given up (clreq 标点挤压)
+SQUEEZABLE = "，。、；：！”’）》」』】〕"
+#: at most this many marks of a line are squeezed to keep its last character
+_MOST_SQUEEZED = 2
+#: the marks split_first_line squeezed in the line it returned: (line text, indexes)
+_squeezed: tuple[str, tuple[int, ...]] = ("", ())
 
 
 def can_break_between(before: str, after: str) -> bool:
@@ -90,6 +97,10 @@ def split_first_line(
     if _splitting_block_end and _is_runt(text[chosen:]):
         # give the last line a second character rather than leave one alone
         chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
+    if chosen != fitting and style["text_align_all"] == "justify":
+        squeezed = _squeeze(text, fitting, style, context, max_width, justification_spacing, is_line_start)
+        if squeezed is not None:
+            return squeezed
     if chosen == pango_break:
         return result
     better = split(text[:chosen])
@@ -97,6 +108,51 @@ def split_first_line(
         return result
     layout, length, _, width, height, baseline = better
     return layout, length, len(text[:chosen].encode()), width, height, baseline
+
+
+def _squeeze(
+    text: str,
+    fitting: int,
+    style: Any,
+    context: Any,
+    max_width: float,
+    justification_spacing: float,
+    is_line_start: bool,
+) -> tuple[Any, ...] | None:
+    """The first line taken past a forced break by setting marks at half width, or None.
+
+    A rule forbids breaking after `text[:fitting]` (the next character may not start a
+    line). Rather than give the line's last character to the next line, the line keeps
+    it and the mark that follows, when that mark and at most one more of the line's
+    marks (one followed by another mark first, else the nearest the end) can give up
+    half their width. The line's box is that much narrower; `text_align` sets the marks.
+    """
+    global _squeezed
+    # the end of the box is a break unless it ends the block (a last line is not justified)
+    ends = [*range(fitting + 1, len(text)), *(() if _splitting_block_end else (len(text),))]
+    end = next((at for at in ends if at == len(text) or can_break_between(text[at - 1], text[at])), None)
+    if end is None or text[end - 1] not in SQUEEZABLE:
+        return None
+    if _splitting_block_end and _is_runt(text[end:]):
+        return None
+    head = text[:end]
+    layout, length, resume, width, height, baseline = _original_split_first_line(
+        head, style, context, None, justification_spacing, is_line_start
+    )
+    if resume is not None:
+        return None
+    marks = [at for at in range(end - 2, -1, -1) if head[at] in SQUEEZABLE]
+    marks.sort(key=lambda at: head[at + 1] not in SQUEEZABLE + LINE_START_FORBIDDEN + LINE_END_FORBIDDEN)
+    half = style["font_size"] / 2
+    for count in range(1, _MOST_SQUEEZED + 1):
+        if width - count * half <= max_width:
+            chosen = tuple(sorted([end - 1, *marks[: count - 1]]))
+            if len(chosen) < count:
+                return None
+            _squeezed = (head, chosen)
+            resume = len(head.encode()) if end < len(text) else None
+            return layout, length, resume, width - count * half, height, baseline
+    return None
 
 
 def _ends_block(box: Any) -> bool:
@@ -110,12 +166,17 @@ def _ends_block(box: Any) -> bool:
 
 def split_text_box(context: Any, box: Any, available_width: float | None, skip: int, is_line_start: bool = True) -> Any:
     """WeasyPrint's `split_text_box`, telling the line split whether this text ends its block."""
-    global _splitting_block_end
+    global _splitting_block_end, _squeezed
     _splitting_block_end = _ends_block(box)
+    _squeezed = ("", ())
     try:
-        return _original_split_text_box(context, box, available_width, skip, is_line_start)
+        new_box, resume, preserved = _original_split_text_box(context, box, available_width, skip, is_line_start)
+        if new_box is not None:
+            new_box.squeezed = _squeezed[1] if _squeezed[0] == new_box.text else ()
+        return new_box, resume, preserved
     finally:
         _splitting_block_end = False
+        _squeezed = ("", ())
 
 
 def can_break_text(text: str, lang: Any) -> bool | None:
@@ -178,6 +239,38 @@ def _spread(context: Any, box: Any, extra: float, drawn: float, shift: float) ->
     return shift
 
 
+def _split_squeezed(context: Any, box: Any) -> None:
+    """Cut the text boxes under `box` after each squeezed mark; each piece ending in one is half a mark narrower.
+
+    One box keeps one tracking for all its characters: the piece after a squeezed mark
+    starts where the mark's blank half would have begun.
+    """
+    if not isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        return
+    children = []
+    for child in box.children:
+        marks = getattr(child, "squeezed", ()) if isinstance(child, boxes.TextBox) else ()
+        if not marks:
+            _split_squeezed(context, child)
+            children.append(child)
+            continue
+        cuts = [0, *(mark + 1 for mark in marks if mark + 1 < len(child.text)), len(child.text)]
+        x = child.position_x
+        for start, stop in zip(cuts, cuts[1:]):
+            piece = child.copy_with_text(child.text[start:stop])
+            piece.squeezed = ()
+            natural = _original_split_first_line(
+                piece.text, child.style, context, None, child.justification_spacing
+            )[3]
+            piece.pango_layout = create_layout(piece.text, child.style, context, max_width=None, justification_spacing=0)
+            piece.pango_layout.deactivate()
+            piece.position_x = x
+            piece.width = natural - (child.style["font_size"] / 2 if stop - 1 in marks else 0)
+            x += piece.width
+            children.append(piece)
+    box.children = children
+
+
 def justify_cjk(context: Any, line: Any, available_width: float) -> bool:
     """Spread the line's slack between its characters; False when it holds no Chinese text."""
     texts = _text_boxes(line)
@@ -225,12 +318,13 @@ def _drawable(tracking: float, size: float) -> tuple[float, float]:
 
 
 def text_align(context: Any, line: Any, available_width: float, last: bool) -> float:
-    """WeasyPrint's `text_align`, with Chinese lines justified between characters."""
+    """WeasyPrint's `text_align`, with squeezed marks set and Chinese lines justified between characters."""
     style = line.style
     align = style["text_align_all"]
     if last:
         align = align if style["text_align_last"] == "auto" else style["text_align_last"]
     collapsing = style["white_space"] in ("normal", "nowrap", "pre-line")
+    _split_squeezed(context, line)
     if align == "justify" and collapsing and not last and justify_cjk(context, line, available_width):
         return 0
     return _original_text_align(context, line, available_width, last)
