@@ -8,6 +8,8 @@ lines that print it and check justification, line-start/-end rules and the text.
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -446,3 +448,59 @@ def off_grid(pages: Sequence[Sequence[Line]], skip: set[int] = frozenset(), tole
             if abs(steps - round(steps)) * GEOMETRY.line_pitch > tolerance:
                 bad.append(f"p{index}: {line.text[:10]} at {line.baseline:.2f}")
     return bad
+
+
+#: a Latin word or a number, with the marks inside it (1.5, 3.2%, 1,862.4, COVID-19)
+LATIN_RUN = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+(?:[.,:/'\-][0-9A-Za-z\u00c0-\u024f]+)*%?")
+#: the grid tracking the stylesheet gives body text: 28 glyphs in the type area, 27 gaps
+GRID_TRACKING = -math.ceil((GEOMETRY.chars_per_line * BODY_SIZE - GEOMETRY.type_width) / (GEOMETRY.chars_per_line - 1) * 1000) / 1000
+
+
+#: the widest gap justification opens between glyphs outside Latin runs: a wider one reads
+#: as a word space to text extraction (pdftotext), so a line looser than that spaces its runs too
+WIDEST_GAP = 0.09 * BODY_SIZE
+
+
+@dataclass(frozen=True)
+class SpacedRun:
+    """A Latin word or number printed with spacing between its glyphs other than the grid tracking."""
+
+    text: str
+    page: int
+    #: the largest difference between a gap inside the run and the grid tracking, pt
+    excess: float
+    #: the median gap between the line's glyphs outside Latin runs, pt
+    line_gap: float
+
+    @property
+    def loose(self) -> bool:
+        """True when the run sits on a line whose other gaps are as wide as justification opens
+        them, and its own gaps are no wider than those."""
+        return self.line_gap >= WIDEST_GAP - 0.1 and GRID_TRACKING + self.excess <= self.line_gap + 0.05
+
+
+def latin_runs(printed: Sequence[Printed], tolerance: float = 0.03) -> tuple[int, list[SpacedRun]]:
+    """How many Latin words and numbers of two glyphs or more the blocks print, and those letter-spaced.
+
+    The gap between two glyphs of a run (the next glyph's start minus the end of this
+    one's advance) must be the grid tracking, as in unjustified text, within `tolerance`.
+    Raised footnote calls are not part of a run.
+    """
+    count, spaced = 0, []
+    for item in printed:
+        for line in item.lines:
+            chars = [c for c in line.chars if c["size"] >= SMALL]
+            text = "".join(c["text"] for c in chars)
+            runs = [run for run in LATIN_RUN.finditer(text) if run.end() - run.start() > 1]
+            inside = {index for run in runs for index in range(run.start(), run.end() - 1)}
+            others = sorted(
+                b["x0"] - a["x1"] for index, (a, b) in enumerate(zip(chars, chars[1:])) if index not in inside
+            )
+            for run in runs:
+                count += 1
+                glyphs = chars[run.start() : run.end()]
+                excess = max(abs(b["x0"] - a["x1"] - GRID_TRACKING) for a, b in zip(glyphs, glyphs[1:]))
+                if excess > tolerance:
+                    line_gap = others[len(others) // 2] if others else GRID_TRACKING
+                    spaced.append(SpacedRun(run.group(), line.page + 1, excess, line_gap))
+    return count, spaced

@@ -12,7 +12,7 @@ from bulletin.fonts import TOOL_FONTS, isolate_fontconfig, load_fonts
 from bulletin.render import justify
 from bulletin.typography import LINE_START_FORBIDDEN
 
-from .pdfmeasure import LEFT, RIGHT, Line, page_lines
+from .pdfmeasure import GRID_TRACKING, LATIN_RUN, LEFT, RIGHT, Line, page_lines
 
 # Text of our own: pure Han, Han with Latin and figures, and punctuation-heavy prose.
 HAN = "临江城区沿江而建街巷纵横交错老城新区相互衔接" * 6
@@ -197,3 +197,18 @@ def test_squeezable_marks_keep_their_ink_in_the_half_they_keep() -> None:
             pen = BoundsPen(glyphs)
             glyphs[cmap[ord(mark)]].draw(pen)
             assert ttf["hmtx"][cmap[ord(mark)]][0] == em and pen.bounds[2] <= em / 2, (font.path.name, mark)
+
+
+@pytest.mark.slow
+def test_latin_words_and_numbers_are_not_letter_spaced(tmp_path: Path, installed: None) -> None:
+    lines = render(tmp_path, MIXED)
+    assert "".join(line.text for line in lines) == MIXED
+    assert all(abs(gap) < 0.5 for gap in gaps(lines)), gaps(lines)
+    checked = 0
+    for line in lines[:-1]:
+        for run in LATIN_RUN.finditer(line.text):
+            glyphs = line.chars[run.start() : run.end()]
+            for a, b in zip(glyphs, glyphs[1:]):
+                checked += 1
+                assert abs(b["x0"] - a["x1"] - GRID_TRACKING) < 0.03, (run.group(), line.text)
+    assert checked >= 10

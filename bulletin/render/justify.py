@@ -5,6 +5,8 @@ Chinese text stays ragged. `install()` wraps its `text_align` so that a justifie
 holding Chinese text spreads its slack over every gap between characters, as letter
 spacing written into each text box's own style: the text is drawn from that style,
 so the spacing survives until the page is painted, and no character is inserted.
+A Latin word or a number is cut into a box of its own that keeps its tracking: the
+slack goes between Han characters and at the run's ends, not inside AI or 3.2%.
 
 Line breaks come from Pango (UAX #14), which never breaks next to a quotation mark
 and may start a line with a dash. `install()` also wraps the first-line split so that
@@ -14,6 +16,7 @@ never ends with one character alone on its last line.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import weasyprint
@@ -208,76 +211,129 @@ def _content_right(line: Any) -> float:
     )
 
 
-def _spread(context: Any, box: Any, extra: float, drawn: float, shift: float) -> float:
-    """Add `extra` tracking to every character under `box`, moving it by `shift`; return the new shift.
+#: the widest gap, in ems, justification opens between characters outside Latin runs
+#: before it spaces the runs too: text extraction takes a tenth of an em for a word space
+_WIDEST = 0.09
+#: a Latin word or a number, with the marks inside it (1.5, 3.2%, 1,862.4, COVID-19)
+LATIN_RUN = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+(?:[.,:/'\-][0-9A-Za-z\u00c0-\u024f]+)*%?")
 
-    Boxes grow by `drawn` per character: what the PDF will show, which places the box
-    after them where the page will need it.
+
+def _spread(context: Any, box: Any, extra: tuple[float, float], drawn: tuple[float, float], boundary: float, shift: float) -> float:
+    """Add tracking to every character under `box`, moving it by `shift`; return the new shift.
+
+    Characters outside Latin runs get `extra[0]`, those of Latin runs `extra[1]` (zero
+    but on lines too loose for their other gaps). Boxes grow by `drawn` per character:
+    what the PDF will show, which places the box after them where the page will need
+    it. The gap after a Latin run, unless the run goes on in the next box or ends the
+    line, widens by `boundary` more: the boxes after it are moved.
     """
     if isinstance(box, boxes.TextBox):
         box.position_x += shift
         if not box.text:
             return shift
-        # boxes split from one element share a style object: give this one its own
-        box.style = box.style.copy()
-        box.style["letter_spacing"] = _tracking(box.style) + extra
-        layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=0)
-        layout.deactivate()
-        box.pango_layout = layout
-        grown = drawn * len(box.text)
-        box.width += grown
-        return shift + grown
+        latin = getattr(box, "latin", None)
+        add, grown = (extra[0], drawn[0]) if latin is None else (extra[1], drawn[1])
+        if add:
+            # boxes split from one element share a style object: give this one its own
+            box.style = box.style.copy()
+            box.style["letter_spacing"] = _tracking(box.style) + add
+            layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=0)
+            layout.deactivate()
+            box.pango_layout = layout
+            box.width += grown * len(box.text)
+        return shift + grown * len(box.text) + (boundary if latin else 0.0)
     if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
         box.position_x += shift
         before = shift
         for child in box.children:
             if child.is_in_normal_flow():
-                shift = _spread(context, child, extra, drawn, shift)
+                shift = _spread(context, child, extra, drawn, boundary, shift)
         box.width += shift - before
         return shift
     box.translate(shift, 0)
     return shift
 
 
-def _split_squeezed(context: Any, box: Any) -> None:
-    """Cut the text boxes under `box` after each squeezed mark; each piece ending in one is half a mark narrower.
+def _latin_spans(line: Any, available_width: float) -> list[tuple[int, int]]:
+    """Where the line's Latin words and numbers of two characters or more lie in its text.
 
-    One box keeps one tracking for all its characters: the piece after a squeezed mark
-    starts where the mark's blank half would have begun.
+    None on a line so loose that even spread over every gap its slack opens them wider
+    than `_WIDEST`: such a line is letter-spaced evenly, in as few boxes as it has.
     """
+    texts = _text_boxes(line)
+    text = "".join(box.text for box in texts)
+    if len(text) < 2:
+        return []
+    tracking = _tracking(texts[-1].style)
+    slack = line.position_x + available_width - (_content_right(line) - tracking)
+    if tracking + slack / (len(text) - 1) > _WIDEST * line.style["font_size"]:
+        return []
+    return [run.span() for run in LATIN_RUN.finditer(text) if run.end() - run.start() > 1]
+
+
+def _split_boxes(context: Any, box: Any, spans: list[tuple[int, int]], offset: int = 0) -> int:
+    """Cut the text boxes under `box` after each squeezed mark and around each Latin run; return the next offset.
+
+    One box keeps one tracking for all its characters: a piece ending in a squeezed
+    mark is half a mark narrower, so the next piece starts where the mark's blank half
+    would have begun; a piece holding (part of) a Latin run gets `latin` set, True when
+    the gap after it ends the run, and keeps its tracking when the line is justified.
+    """
+    if isinstance(box, boxes.TextBox):
+        return offset + len(box.text)
     if not isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-        return
+        return offset
     children = []
     for child in box.children:
-        marks = getattr(child, "squeezed", ()) if isinstance(child, boxes.TextBox) else ()
-        if not marks:
-            _split_squeezed(context, child)
+        if not isinstance(child, boxes.TextBox) or not child.is_in_normal_flow():
+            offset = _split_boxes(context, child, spans, offset) if child.is_in_normal_flow() else offset
             children.append(child)
             continue
-        cuts = [0, *(mark + 1 for mark in marks if mark + 1 < len(child.text)), len(child.text)]
+        size = len(child.text)
+        marks = getattr(child, "squeezed", ())
+        runs = [(max(start, offset) - offset, min(stop, offset + size) - offset, stop <= offset + size)
+                for start, stop in spans if start < offset + size and stop > offset]
+        if not marks and not runs:
+            children.append(child)
+            offset += size
+            continue
+        cuts = {0, size, *(mark + 1 for mark in marks)}
+        for start, stop, _ in runs:
+            cuts.update((start, stop))
+        cuts = sorted(cut for cut in cuts if 0 <= cut <= size)
         x = child.position_x
         for start, stop in zip(cuts, cuts[1:]):
-            piece = child.copy_with_text(child.text[start:stop])
+            piece = child.copy_with_text(child.text[start:stop]) if (start, stop) != (0, size) else child
             piece.squeezed = ()
-            natural = _original_split_first_line(
-                piece.text, child.style, context, None, child.justification_spacing
-            )[3]
-            piece.pango_layout = create_layout(piece.text, child.style, context, max_width=None, justification_spacing=0)
-            piece.pango_layout.deactivate()
-            piece.position_x = x
-            piece.width = natural - (child.style["font_size"] / 2 if stop - 1 in marks else 0)
+            run = next(((last, ends) for first, last, ends in runs if first <= start and stop <= last), None)
+            piece.latin = None if run is None else run[1] and stop == run[0]
+            if piece is not child or marks:
+                natural = _original_split_first_line(
+                    piece.text, child.style, context, None, child.justification_spacing
+                )[3]
+                piece.pango_layout = create_layout(piece.text, child.style, context, max_width=None, justification_spacing=0)
+                piece.pango_layout.deactivate()
+                piece.position_x = x
+                piece.width = natural - (child.style["font_size"] / 2 if stop - 1 in marks else 0)
             x += piece.width
             children.append(piece)
+        offset += size
     box.children = children
+    return offset
 
 
 def justify_cjk(context: Any, line: Any, available_width: float) -> bool:
-    """Spread the line's slack between its characters; False when it holds no Chinese text."""
+    """Spread the line's slack between its characters, not inside Latin runs; False when it holds no Chinese text."""
     texts = _text_boxes(line)
     if not texts or not any(is_cjk(char) for box in texts for char in box.text):
         return False
-    characters = sum(len(box.text) for box in texts)
-    if characters < 2:
+    # gaps that take tracking: after each character outside Latin runs, but the line's last
+    spread = sum(len(box.text) for box in texts if getattr(box, "latin", None) is None)
+    if getattr(texts[-1], "latin", None) is None:
+        spread -= 1
+    # gaps after a Latin run, but the line's last
+    boundaries = sum(1 for box in texts[:-1] if getattr(box, "latin", None))
+    if spread + boundaries < 1:
         return True
     # Pango drops the tracking after a line's last character, but WeasyPrint counts it in
     # the box width: the last glyph's visible end lies that far inside the box.
@@ -286,8 +342,34 @@ def justify_cjk(context: Any, line: Any, available_width: float) -> bool:
     slack = line.position_x + available_width - visible_right
     if slack <= 0:
         return True
-    style_tracking, drawn_tracking = _drawable(tracking + slack / (characters - 1), line.style["font_size"])
-    _spread(context, line, style_tracking - tracking, drawn_tracking - tracking, 0.0)
+    if texts[-1].text and getattr(texts[-1], "latin", None):
+        texts[-1].latin = False  # nothing follows the line's last run
+    base = _tracking(next((box for box in texts if getattr(box, "latin", None) is None), texts[-1]).style)
+    size = line.style["font_size"]
+    # gaps inside Latin runs (the last character's, unless it ends the line, is a boundary)
+    inside = sum(len(box.text) for box in texts if getattr(box, "latin", None) is not None) - boundaries
+    if getattr(texts[-1], "latin", None) is not None:
+        inside -= 1
+    wanted = slack / (spread + boundaries)
+    if base + wanted <= _WIDEST * size or inside < 1:
+        latin = (0.0, 0.0)
+    else:
+        # a gap wider than a tenth of an em reads as a word space to text extraction
+        # (pdftotext): the Latin runs take what the other gaps cannot
+        wanted = _WIDEST * size - base
+        rest = (slack - wanted * (spread + boundaries)) / inside
+        if rest > wanted:
+            wanted = rest = slack / (spread + boundaries + inside)
+        style_latin, drawn_latin = _drawable(base + rest, size)
+        latin = (style_latin - base, drawn_latin - base)
+    style_tracking, drawn_tracking = _drawable(base + wanted, size)
+    extra, drawn = style_tracking - base, drawn_tracking - base
+    if spread < 1:
+        extra = drawn = 0.0
+    # the gaps after Latin runs take what the drawable trackings leave over
+    latin_gaps = inside + boundaries
+    boundary = (slack - drawn * spread - latin[1] * latin_gaps) / boundaries if boundaries else 0.0
+    _spread(context, line, (extra, latin[0]), (drawn, latin[1]), boundary, 0.0)
     return True
 
 
@@ -324,8 +406,9 @@ def text_align(context: Any, line: Any, available_width: float, last: bool) -> f
     if last:
         align = align if style["text_align_last"] == "auto" else style["text_align_last"]
     collapsing = style["white_space"] in ("normal", "nowrap", "pre-line")
-    _split_squeezed(context, line)
-    if align == "justify" and collapsing and not last and justify_cjk(context, line, available_width):
+    justified = align == "justify" and collapsing and not last
+    _split_boxes(context, line, _latin_spans(line, available_width) if justified else [])
+    if justified and justify_cjk(context, line, available_width):
         return 0
     return _original_text_align(context, line, available_width, last)
 
