@@ -8,6 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -151,9 +152,13 @@ def _run(
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
-        futures = [pool.submit(build_safely, path, config, formats, out_dir) for path, formats in todo]
+        futures = {pool.submit(build_safely, path, config, formats, out_dir): path for path, formats in todo}
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                # a worker was killed (out of memory, a signal): its issues fail, the rest are reported
+                yield Built(futures[future], error=InternalError("the build worker stopped abruptly", futures[future]))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

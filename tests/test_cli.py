@@ -117,3 +117,35 @@ def test_a_bug_in_one_issue_exits_3_and_the_others_are_built(
     assert "issues/2026/004.md: internal error: RuntimeError: boom" in err
     assert (project.root / "build/2026/003.html").is_file()
     assert not (project.root / "build/2026/004.html").exists()
+
+
+def test_a_killed_worker_fails_its_issues_without_a_traceback(
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from bulletin import pipeline
+
+    class DeadPool:
+        """A process pool whose every worker died."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def submit(self, *args: object) -> Future:
+            future: Future = Future()
+            future.set_exception(BrokenProcessPool("gone"))
+            return future
+
+        def shutdown(self, **kwargs: object) -> None:
+            pass
+
+    project.issue("2026/003.md")
+    project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4").replace("total: 51", "total: 52"))
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", DeadPool)
+    code, _, err = run(project, "build", "--format", "html", "--jobs", "2", capsys=capsys)
+    assert code == 3
+    assert "issues/2026/003.md: the build worker stopped abruptly" in err
+    assert "issues/2026/004.md: the build worker stopped abruptly" in err
+    assert "Traceback" not in err
