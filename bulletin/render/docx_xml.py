@@ -309,23 +309,19 @@ def float_to_foot(tbl: etree._Element, *, left_twips: int) -> None:
     put(tblpr, el("w:tblOverlap", val="never"), TBLPR_ORDER)
 
 
-def keep_row_whole(tr: etree._Element) -> None:
-    """A table row that never breaks across pages."""
+def keep_row_whole(tr: etree._Element) -> etree._Element:
+    """A table row that never breaks across pages; returns its row properties."""
     trpr = tr.find(qn("w:trPr"))
     if trpr is None:
         trpr = el("w:trPr")
         tr.insert(0 if tr.find(qn("w:tblPrEx")) is None else 1, trpr)
     put(trpr, el("w:cantSplit"), TRPR_ORDER)
+    return trpr
 
 
 def repeat_header_row(tr: etree._Element) -> None:
     """Mark a table row as a header row, repeated on every page, never split."""
-    trpr = tr.find(qn("w:trPr"))
-    if trpr is None:
-        trpr = el("w:trPr")
-        tr.insert(0 if tr.find(qn("w:tblPrEx")) is None else 1, trpr)
-    put(trpr, el("w:cantSplit"), TRPR_ORDER)
-    put(trpr, el("w:tblHeader"), TRPR_ORDER)
+    put(keep_row_whole(tr), el("w:tblHeader"), TRPR_ORDER)
 
 
 def set_doc_grid(sectpr: etree._Element, *, line_pitch_twips: int, char_space: int) -> None:
