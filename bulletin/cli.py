@@ -179,6 +179,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
     from . import lint
     from .coverage import config_coverage_problems, coverage_problems
     from .fonts import fonts_dir
+    from .parse import parse_issue
     from .source import read_source
 
     config = obj.config
@@ -193,8 +194,11 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
                         f"{display_path(path)}:{change.line}:{change.column}: fixed: "
                         f"'{change.original}' -> '{change.replacement}'"
                     )
-            pipeline.load(path, config)
             source = read_source(path)
+            try:
+                parse_issue(source, config)
+            except BulletinError as exc:
+                problems.extend(getattr(exc, "problems", [exc]))
             problems.extend(coverage_problems(source, fonts_dir(config.root)))
             warnings.extend(finding.describe(path) for finding in lint.find(source))
         except BulletinError as exc:

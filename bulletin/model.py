@@ -72,6 +72,14 @@ class Link:
 Inline = Union[Text, Emphasis, Strong, Code, LineBreak, FootnoteRef, Link]
 
 
+def plain_text(items: "tuple[Inline, ...] | list[Inline]") -> str:
+    """The text of inline content without its marks (line breaks and footnote calls drop out)."""
+    return "".join(
+        item.text if isinstance(item, (Text, Code)) else plain_text(getattr(item, "children", ()))
+        for item in items
+    )
+
+
 # ---------------------------------------------------------------- blocks
 
 

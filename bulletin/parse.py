@@ -324,7 +324,7 @@ class _TreeReader:
         if tag in ("h2", "h3", "h4", "h5"):
             level = int(tag[1]) - 1
             inlines = self.inlines(element)
-            plain = "".join(_plain(i) for i in inlines)
+            plain = m.plain_text(inlines)
             return m.Heading(level, self.headings.next(level, plain), inlines)
         if tag in ("h1", "h6"):
             text = self._unstash("".join(element.itertext()))
@@ -423,12 +423,6 @@ class _TreeReader:
 def _align(style: str) -> str:
     match = re.search(r"(left|center|right)", style)
     return match.group(1) if match else ""
-
-
-def _plain(inline: m.Inline) -> str:
-    if isinstance(inline, (m.Text, m.Code)):
-        return inline.text
-    return "".join(_plain(child) for child in getattr(inline, "children", ()))
 
 
 def _merge_text(parts: list[m.Inline]) -> tuple[m.Inline, ...]:

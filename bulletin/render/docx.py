@@ -43,6 +43,7 @@ from ..model import (
     Issue,
     ListBlock,
     Paragraph,
+    plain_text,
     Quote,
     Table,
     TableCell,
@@ -686,17 +687,6 @@ def column_widths(rows: Iterable[tuple[TableCell, ...]], columns: int, total: in
 def ems(text: str) -> float:
     """Width of `text` in ems, counting CJK as one and anything else as half."""
     return sum(1 if typography.is_cjk(ch) else 0.5 for ch in text)
-
-
-def plain_text(items: Iterable[Inline]) -> str:
-    """The text of inline content, without marks."""
-    out: list[str] = []
-    for item in items:
-        if item.kind in ("text", "code"):
-            out.append(item.text)  # type: ignore[union-attr]
-        elif item.kind in ("emphasis", "strong", "link"):
-            out.append(plain_text(item.children))  # type: ignore[union-attr]
-    return "".join(out)
 
 
 def fit_image(px_width: int, px_height: int, g: Geometry) -> tuple[int, int]:
