@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
+from . import cache
 from .config import Config, key_line
 from .errors import BulletinError, ConfigError, ContentError
 from .fonts import fonts_dir, load_fonts
@@ -59,9 +58,25 @@ def face_coverage(folder: Path) -> dict[str, frozenset[int]]:
     """The code points each house face covers, over all its weights."""
     faces: dict[str, set[int]] = {}
     for font in load_fonts(folder):
-        with TTFont(font.path, lazy=True) as loaded:
-            faces.setdefault(font.face, set()).update(loaded.getBestCmap())
+        faces.setdefault(font.face, set()).update(font_points(font.path, font.sha256))
     return {face: frozenset(points) for face, points in faces.items()}
+
+
+def font_points(path: Path, sha256: str) -> list[int]:
+    """The code points of the font file whose verified SHA-256 is `sha256`.
+
+    Computed once per font (fontTools decompiles the cmap) and cached under that hash.
+    """
+    name = f"cmap-{sha256}.json"
+    cached = cache.load(name)
+    if isinstance(cached, list) and all(isinstance(point, int) for point in cached):
+        return cached
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as loaded:
+        points = sorted(loaded.getBestCmap())
+    cache.store(name, points)
+    return points
 
 
 def drawn_by(char: str, role: str, folder: Path) -> str | None:
