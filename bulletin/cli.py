@@ -259,6 +259,23 @@ def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: P
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port on 127.0.0.1. Default: a free one.")
+@pass_context
+def serve(obj: Context, path: Path | None, port: int) -> None:
+    """Preview an issue (default: the latest) in the browser; the pages follow each save. Ctrl-C stops."""
+    from .serve import serve as run
+
+    config = obj.config
+    files = pipeline.discover(config, [path] if path else [])
+    if not files:
+        raise UsageError("no issue to serve: write one with 'bulletin new'")
+    if path is not None and not files[-1].is_file():
+        raise UsageError(f"no such issue file: {path}")
+    run(config, files[-1], port, ready=lambda url: click.echo(f"serving {display_path(files[-1])} at {url}", err=True))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def styles(path: Path) -> None:
     """List the paragraph and character styles a DOCX uses, with paragraphs (or runs) per style."""
