@@ -179,6 +179,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
     from . import lint
     from .coverage import config_coverage_problems, coverage_problems
     from .fonts import fonts_dir
+    from .losses import find_losses, fix_losses
     from .parse import parse_issue
     from .source import read_source
 
@@ -189,7 +190,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
     for path in files:
         try:
             if fix:
-                for change in lint.fix(path):
+                for change in [*lint.fix(path), *fix_losses(path)]:
                     click.echo(
                         f"{display_path(path)}:{change.line}:{change.column}: fixed: "
                         f"'{change.original}' -> '{change.replacement}'"
@@ -201,6 +202,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
                 problems.extend(getattr(exc, "problems", [exc]))
             problems.extend(coverage_problems(source, fonts_dir(config.root)))
             warnings.extend(finding.describe(path) for finding in lint.find(source))
+            warnings.extend(finding.describe(path) for finding in find_losses(source))
         except BulletinError as exc:
             problems.extend(getattr(exc, "problems", [exc]))
     problems.extend(_numbering_problems(config, files, whole=not paths))
