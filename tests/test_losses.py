@@ -1,0 +1,54 @@
+"""`check` warns, at the right place, about text that would print wrong or be lost; `--fix` mends the unambiguous ones."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import BODY, FRONT, Project, run_cli
+
+#: the body starts on line 12 of a file written by Project.issue with FRONT
+FIRST = 2 + FRONT.count("\n") + 2
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "column", "words"),
+    [
+        ("正文引用[^2]。\n", 0, 5, "[^2] is never defined"),
+        ("正文。\n\n[^9]: 资料来源：统计局。\n", 2, 1, "[^9] is defined but never referenced"),
+        ("| 指标 | 数值 |\n|---|---|\n| 增速 | 5% | 多余 |\n", 2, 1, "3 cells, the header 2"),
+        ("| 指标 | 数值 | 备注 |\n|---|---|---|\n| 增速 | 5% |\n", 2, 1, "2 cells, the header 3"),
+        ("主要措施如下：\n- 第一项\n- 第二项\n", 1, 1, "glued to the paragraph above"),
+        ("一段**  重点**文字。\n", 0, 3, "'**' followed by a space prints literally"),
+        ("##标题没有空格\n", 0, 1, "'##' without a space prints literally"),
+        ("他说“好”,然后离开。\n", 0, 6, "half-width ',' after a Chinese closing mark"),
+        ("增长２０２５年ＧＤＰ。\n", 0, 3, "full-width '２０２５'"),
+    ],
+)
+def test_check_warns_of_each_silent_loss(project: Project, capsys, body: str, line: int, column: int, words: str) -> None:  # type: ignore[no-untyped-def]
+    project.issue(body=body)
+    code, out, _ = run_cli(project, ["check"], capsys)
+    assert code == 0, out
+    expected = f"issues/2026/003.md:{FIRST + line}:{column}: warning: "
+    assert any(l.startswith(expected) and words in l for l in out.splitlines()), out
+
+
+def test_recipients_with_a_chinese_comma_warn_at_the_comma(project: Project, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.issue(front=FRONT.replace("[陈明远书记, 周立衡市长]", "[陈明远书记，周立衡市长]"))
+    code, out, _ = run_cli(project, ["check"], capsys)
+    assert "issues/2026/003.md:6:19: warning: '，' inside recipients joins two names" in out, out
+
+
+def test_clean_issue_has_no_loss_warnings(project: Project, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.issue(body=BODY + "\n引用[^1]。\n\n- 甲\n- 乙\n\n| 指标 | 数值 |\n|---|---|\n| 增速 | 5% |\n\n[^1]: 资料来源。\n")
+    code, out, _ = run_cli(project, ["check"], capsys)
+    assert code == 0 and "warning" not in out, out
+
+
+def test_fix_mends_the_unambiguous_losses(project: Project, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = project.issue(body="他说“好”,然后离开。\n增长２０２５年。\n##标题\n主要措施：\n- 第一项\n")
+    code, out, _ = run_cli(project, ["check", "--fix"], capsys)
+    assert code == 0
+    body = path.read_text(encoding="utf-8").split("---\n\n", 1)[1]
+    assert body == "他说“好”，然后离开。\n增长2025年。\n## 标题\n主要措施：\n\n- 第一项\n"
+    assert out.count("fixed:") == 4, out
+    _, again, _ = run_cli(project, ["check"], capsys)
+    assert "warning" not in again, again
