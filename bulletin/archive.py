@@ -80,19 +80,25 @@ def _shown(path: Path) -> str:
     return display_path(path)
 
 
-def _in_gaps(total: int, gaps: Iterable[tuple[int, int]]) -> bool:
-    return any(first <= total <= last for first, last in gaps)
+def _missing(first: int, last: int, gaps: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The runs of totals from `first` to `last` not covered by `gaps`: work by gaps, not by numbers."""
+    runs: list[tuple[int, int]] = []
+    start = first
+    for low, high in sorted(gaps):
+        if high < start or low > last:
+            continue
+        if low > start:
+            runs.append((start, min(low - 1, last)))
+        start = max(start, high + 1)
+        if start > last:
+            break
+    if start <= last:
+        runs.append((start, last))
+    return runs
 
 
-def _spans(numbers: list[int]) -> str:
-    """'总第49期' or '总第49–51期' for consecutive runs, joined by '、'."""
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    return "、".join(f"总第{r[0]}期" if len(r) == 1 else f"总第{r[0]}–{r[-1]}期" for r in runs)
+def _run_text(runs: list[tuple[int, int]]) -> str:
+    return "、".join(f"总第{a}期" if a == b else f"总第{a}–{b}期" for a, b in runs)
 
 
 def numbering_problems(
@@ -131,12 +137,12 @@ def numbering_problems(
         else:
             by_issue[key] = item
     for before, after in zip(unique, unique[1:]):
-        missing = [t for t in range(before.total + 1, after.total) if not _in_gaps(t, gaps)]
+        missing = _missing(before.total + 1, after.total - 1, gaps)
         if missing:
             problems.append(
                 NumberingError(
                     f"总第{after.total}期 follows 总第{before.total}期 ({_shown(before.path)}): "
-                    f"{_spans(missing)} missing (declare known gaps in bulletin.toml [archive] gaps)",
+                    f"{_run_text(missing)} missing (declare known gaps in bulletin.toml [archive] gaps)",
                     after,
                     "total",
                     before,
@@ -181,15 +187,14 @@ def numbering_problems(
     for first, last in gaps:
         if first > last:
             problems.append(ConfigError(f"[archive] gap 总第{first}–{last}期 ends before it starts", config_path))
-        for total in range(first, last + 1):
-            if total in by_total:
-                problems.append(
-                    ConfigError(
-                        f"[archive] gap 总第{first}–{last}期 includes 总第{total}期, "
-                        f"which {_shown(by_total[total].path)} uses",
-                        config_path,
-                    )
+        for total in sorted(t for t in by_total if first <= t <= last):
+            problems.append(
+                ConfigError(
+                    f"[archive] gap 总第{first}–{last}期 includes 总第{total}期, "
+                    f"which {_shown(by_total[total].path)} uses",
+                    config_path,
                 )
+            )
     return problems
 
 
@@ -209,8 +214,9 @@ def next_numbers(config: Config, date: dt.date) -> tuple[int, int]:
     if date < latest:
         raise UsageError(f"{date} is before the latest issue ({latest}); issues are numbered in date order")
     total = last.total + 1
-    while _in_gaps(total, config.gaps):
-        total += 1
+    for low, high in sorted(config.gaps):
+        if low <= total <= high:
+            total = high + 1
     if date.year == last.date.year:
         same_year = max(e.issue for e in archive if e.date.year == date.year)
         return max(same_year, last.issue) + (total - last.total), total

@@ -621,10 +621,10 @@ class Writer:
         x.set_table_layout(table._tbl, width_twips=sum(widths))  # pyright: ignore[reportPrivateUsage]
         for column, width in zip(table.columns, widths):
             column.width = Twips(width)
-        for r, row in enumerate(rows):
+        # each row's own cells: table.cell(r, c) rebuilds the whole grid per call (quadratic)
+        for r, (row, docx_row) in enumerate(zip(rows, table.rows)):
             heading = bool(block.header) and r == 0
-            for c in range(columns):
-                cell = table.cell(r, c)
+            for c, cell in enumerate(docx_row.cells):
                 cell.width = Twips(widths[c])
                 paragraph = cell.paragraphs[0]
                 paragraph.style = self.document.styles["Table Heading" if heading else "Table Text"]
