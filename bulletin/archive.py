@@ -227,33 +227,58 @@ SKELETON = """---
 issue: {issue}
 total: {total}
 date: {date}
-title: 标题
-recipients: []
-editor: 责任编辑
-print_run: 30
----
+title: 【待填：标题】
+recipients: {recipients}
+editor: {editor}
+print_run: {print_run}
+{classification}---
 
-导语：用一两段话说明本期讨论的问题和主要结论。
+【待填：导语，用一两段话说明本期讨论的问题和主要结论】
 
 ## 基本情况
 
-正文。
+【待填：正文】
 
 ## 存在的问题
 
-正文。
+【待填：正文】
 
 ## 对策建议
 
-正文。
+【待填：正文】
 """
 
 
+def _carried(config: Config) -> dict[str, str]:
+    """Editor, recipients, print run and classification of the latest issue, as front matter values."""
+    import json
+
+    def quoted(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    carried = {"recipients": "[]", "editor": "【待填：责任编辑】", "print_run": "30", "classification": ""}
+    for item in reversed(entries(config)):
+        try:
+            meta, _ = parse_meta(read_source(item.path))
+        except BulletinError:
+            continue
+        carried["recipients"] = "[" + ", ".join(quoted(r) for r in meta.recipients) + "]"
+        carried["editor"] = quoted(meta.editor)
+        carried["print_run"] = str(meta.print_run)
+        carried["classification"] = f"classification: {quoted(meta.classification)}\n" if meta.classification else ""
+        break
+    return carried
+
+
 def next_issue_file(config: Config, date: dt.date) -> Path:
-    """Write a skeleton for the next issue and return its path; never overwrite."""
+    """Write a skeleton for the next issue and return its path; never overwrite.
+
+    Editor, recipients, print run and classification come from the latest issue; the
+    placeholders 【待填：…】 are refused by check and build until replaced.
+    """
     issue, total = next_numbers(config, date)
     path = config.issues_dir / str(date.year) / f"{issue:03d}.md"
-    data = SKELETON.format(issue=issue, total=total, date=date.isoformat()).encode("utf-8")
+    data = SKELETON.format(issue=issue, total=total, date=date.isoformat(), **_carried(config)).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # O_EXCL reserves the file: of two `new` at the same moment, one gets it, the other is told

@@ -179,7 +179,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
     from . import lint
     from .coverage import config_coverage_problems, coverage_problems
     from .fonts import fonts_dir
-    from .losses import find_losses, fix_losses
+    from .losses import find_losses, fix_losses, placeholder_problems
     from .parse import parse_issue
     from .source import read_source
 
@@ -200,6 +200,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
                 parse_issue(source, config)
             except BulletinError as exc:
                 problems.extend(getattr(exc, "problems", [exc]))
+            problems.extend(placeholder_problems(source))
             problems.extend(coverage_problems(source, fonts_dir(config.root)))
             warnings.extend(finding.describe(path) for finding in lint.find(source))
             warnings.extend(finding.describe(path) for finding in find_losses(source))

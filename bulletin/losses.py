@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .errors import BulletinError, ContentError
 from .lint import Finding
 from .output import atomic_write
 from .source import Source, read_source
@@ -166,3 +167,17 @@ def fix_losses(path: Path) -> list[Finding]:
     data = text.encode("utf-8")
     atomic_write(path, (b"\xef\xbb\xbf" + data) if original.startswith(b"\xef\xbb\xbf") else data)
     return fixes
+
+
+_PLACEHOLDER = re.compile(r"【待填[：:][^】\n]*】")
+
+
+def placeholder_problems(source: Source) -> list[BulletinError]:
+    """Each placeholder 【待填：…】 left from `bulletin new`: an error, so the skeleton never prints."""
+    problems: list[BulletinError] = []
+    for number, line in enumerate(source.text.split("\n"), start=1):
+        for match in _PLACEHOLDER.finditer(line):
+            problems.append(
+                ContentError(f"placeholder {match.group()} not filled in", source.path, number, match.start() + 1)
+            )
+    return problems

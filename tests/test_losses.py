@@ -52,3 +52,19 @@ def test_fix_mends_the_unambiguous_losses(project: Project, capsys) -> None:  # 
     assert out.count("fixed:") == 4, out
     _, again, _ = run_cli(project, ["check"], capsys)
     assert "warning" not in again, again
+
+
+def test_new_carries_the_house_details_over_and_build_refuses_its_placeholders(project: Project, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.issue(front=FRONT + "classification: 内部资料\n")
+    code, out, _ = run_cli(project, ["new", "--date", "2026-05-25"], capsys)
+    assert code == 0 and out.strip() == "issues/2026/004.md", out
+    text = (project.root / "issues" / "2026" / "004.md").read_text(encoding="utf-8")
+    for line in ("issue: 4", "total: 52", "date: 2026-05-25", 'recipients: ["陈明远书记", "周立衡市长"]',
+                 'editor: "林书瑶"', "print_run: 30", 'classification: "内部资料"'):
+        assert line in text.splitlines(), text
+    code, _, err = run_cli(project, ["build", "issues/2026/004.md", "--format", "docx"], capsys)
+    assert code == 1
+    placeholders = [line for line in err.splitlines() if "placeholder" in line]
+    assert placeholders[0] == "issues/2026/004.md:5:8: placeholder 【待填：标题】 not filled in", err
+    assert len(placeholders) == 5 and "Traceback" not in err
+    assert not (project.root / "build" / "2026" / "004.docx").exists()
