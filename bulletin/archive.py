@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,6 @@ from typing import Any, Iterable, Iterator
 from .config import Config
 from .errors import BulletinError, ConfigError, ContentError, UsageError
 from .model import Image, Issue
-from .output import atomic_write
 from .parse import parse_meta
 from .source import Source, read_source
 
@@ -286,13 +286,26 @@ def next_issue_file(config: Config, date: dt.date) -> Path:
     """
     issue, total = next_numbers(config, date)
     path = config.issues_dir / str(date.year) / f"{issue:03d}.md"
-    if path.exists():
-        raise UsageError(f"{path} exists already")
     carried = _carried(config)
     if date > dt.date.today():
         carried["classification"] += "status: draft\n"
-    text = SKELETON.format(issue=issue, total=total, date=date.isoformat(), **carried)
-    atomic_write(path, text.encode("utf-8"))
+    data = SKELETON.format(issue=issue, total=total, date=date.isoformat(), **carried).encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL reserves the file: of two `new` at the same moment, one gets it, the other is told
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileExistsError:
+        raise UsageError(f"{path} exists already") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write here: {exc.strerror or exc}", path) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import stat
 from pathlib import Path
 
 import docx.table
@@ -11,11 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulletin.archive import Entry, _missing, numbering_problems
+from bulletin import archive
+from bulletin.archive import Entry, _missing, next_issue_file, numbering_problems
 from bulletin.catalog import csv_cell, to_csv
-from bulletin.errors import BulletinError
+from bulletin.errors import BulletinError, ContentError, UsageError
+from bulletin.output import atomic_write
 from bulletin.parse import parse_meta
-from bulletin.source import split
+from bulletin.source import read_source, split
 
 from .conftest import FRONT, Project, run_cli
 
@@ -114,3 +118,59 @@ def test_docx_tables_use_each_rows_own_cells(project: Project, capfd: pytest.Cap
     document = docx.Document(str(project.root / "build" / "2026" / "003.docx"))
     cells = [tc for tc in document.tables[0]._tbl.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tc")]
     assert len(cells) == 62
+
+
+def test_a_fifo_among_the_issues_is_never_opened(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    project.issue()
+    fifo = project.root / "issues" / "2026" / "004.md"
+    os.mkfifo(fifo)
+    code, out, err = run_cli(project, ("check",), capfd)
+    assert code in (0, 1) and "Traceback" not in out + err
+    with pytest.raises(ContentError, match="is not a regular file"):
+        read_source(fifo)
+
+
+def test_a_rewrite_keeps_the_mode_and_refuses_read_only_and_links(tmp_path: Path) -> None:
+    private = tmp_path / "private.md"
+    private.write_bytes(b"old")
+    private.chmod(0o600)
+    atomic_write(private, b"new")
+    assert private.read_bytes() == b"new"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+
+    frozen = tmp_path / "frozen.md"
+    frozen.write_bytes(b"old")
+    frozen.chmod(0o444)
+    with pytest.raises(UsageError, match="read-only"):
+        atomic_write(frozen, b"new")
+    assert frozen.read_bytes() == b"old"
+
+    target = tmp_path / "elsewhere.md"
+    target.write_bytes(b"theirs")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    with pytest.raises(UsageError, match="symbolic link"):
+        atomic_write(link, b"mine")
+    assert target.read_bytes() == b"theirs" and link.is_symlink()
+
+
+def test_check_fix_keeps_a_private_issue_private(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    path = project.issue(body="正文,这里有半角逗号。\n")
+    path.chmod(0o600)
+    before = path.read_bytes()
+    run_cli(project, ("check", "--fix"), capfd)
+    assert path.read_bytes() != before
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_new_reserves_its_file_exclusively(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two `new` at once: the one that loses the race (its existence check passed) must not overwrite."""
+    project.issue()
+    config = project.config
+    first = next_issue_file(config, dt.date(2026, 6, 1))
+    first.write_bytes(b"edited by the first writer")
+    monkeypatch.setattr(archive, "next_numbers", lambda config, date: (4, 52))
+    monkeypatch.setattr(Path, "exists", lambda self: False)  # the other writer looked before the file existed
+    with pytest.raises(UsageError, match="exists already"):
+        next_issue_file(config, dt.date(2026, 6, 1))
+    assert first.read_bytes() == b"edited by the first writer"
