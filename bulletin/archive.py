@@ -25,6 +25,8 @@ class Entry:
     total: int
     date: dt.date
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+    #: `status: draft`: may be dated in the future; still counts in the numbering
+    draft: bool = False
 
     def line(self, key: str) -> int | None:
         """The line of the front matter key `key`, if known."""
@@ -53,7 +55,7 @@ def entry(path: Path) -> Entry:
     """The numbers of the issue file at `path`; raises its front matter problems."""
     source = read_source(path)
     meta, _ = parse_meta(source)
-    return Entry(path, meta.issue, meta.total, meta.date, key_lines(source))
+    return Entry(path, meta.issue, meta.total, meta.date, key_lines(source), meta.draft)
 
 
 def scan(config: Config) -> tuple[list[Entry], list[BulletinError]]:
@@ -113,8 +115,14 @@ def numbering_problems(
     by_issue: dict[tuple[int, int], Entry] = {}
     unique: list[Entry] = []
     for item in archive:
-        if item.date > today:
-            problems.append(NumberingError(f"date {item.date} is in the future (today is {today})", item, "date"))
+        if item.date > today and not item.draft:
+            problems.append(
+                NumberingError(
+                    f"date {item.date} is in the future (today is {today}): add 'status: draft' until it is published",
+                    item,
+                    "date",
+                )
+            )
         first = by_total.get(item.total)
         if first is not None:
             problems.append(
@@ -278,7 +286,10 @@ def next_issue_file(config: Config, date: dt.date) -> Path:
     """
     issue, total = next_numbers(config, date)
     path = config.issues_dir / str(date.year) / f"{issue:03d}.md"
-    data = SKELETON.format(issue=issue, total=total, date=date.isoformat(), **_carried(config)).encode("utf-8")
+    carried = _carried(config)
+    if date > dt.date.today():
+        carried["classification"] += "status: draft\n"
+    data = SKELETON.format(issue=issue, total=total, date=date.isoformat(), **carried).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # O_EXCL reserves the file: of two `new` at the same moment, one gets it, the other is told

@@ -40,6 +40,7 @@ FIELDS: dict[str, tuple[bool, str, str]] = {
     "print_run": (True, "int", "copies printed (共印：N份), 1 or more"),
     "classification": (False, "str", "e.g. 内部资料"),
     "editor_note": (False, "str", "编者按, Markdown"),
+    "status": (False, "str", "'draft' until the issue is published: both editions carry 征求意见稿"),
 }
 
 #: the years an issue may be dated in (a DOCX, being a ZIP file, cannot record dates after 2107)
@@ -237,6 +238,8 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
             problems.append(ContentError(f"'{key}': value too large or too deeply nested", path, line))
             continue
         problem = _check_value(key, value)
+        if not problem and key == "status" and value != "draft":
+            problem = f"'status': '{value}' is not known; write 'status: draft', or remove the key to publish"
         if problem:
             problems.append(ContentError(problem, path, source.front_line + value_node.start_mark.line))
         else:
@@ -264,6 +267,7 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
         editor=values["editor"].strip(),
         print_run=values["print_run"],
         classification=values.get("classification", "").strip(),
+        draft=values.get("status") == "draft",
     )
     return meta, values.get("editor_note", "")
 

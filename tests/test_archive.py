@@ -116,7 +116,8 @@ def test_a_date_in_the_future_is_an_error(project: Project, capsys: pytest.Captu
     archive(project, (f"{tomorrow.year}/001.md", 1, 1, tomorrow.isoformat()))
     code, lines = check(project, capsys)
     assert code == 1
-    assert lines == [f"issues/{tomorrow.year}/001.md:4: date {tomorrow} is in the future (today is {dt.date.today()})"]
+    assert lines == [f"issues/{tomorrow.year}/001.md:4: date {tomorrow} is in the future (today is {dt.date.today()}): "
+                     "add 'status: draft' until it is published"]
 
 
 def test_checking_one_file_reports_only_problems_that_involve_it(

@@ -1,6 +1,11 @@
 """`check` warns, at the right place, about text that would print wrong or be lost; `--fix` mends the unambiguous ones."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from .conftest import BODY, FRONT, Project, run_cli
@@ -68,3 +73,58 @@ def test_new_carries_the_house_details_over_and_build_refuses_its_placeholders(p
     assert placeholders[0] == "issues/2026/004.md:5:8: placeholder 【待填：标题】 not filled in", err
     assert len(placeholders) == 5 and "Traceback" not in err
     assert not (project.root / "build" / "2026" / "004.docx").exists()
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+@pytest.mark.slow
+def test_a_draft_carries_the_mark_on_both_editions_and_a_published_issue_none(project: Project, capsys) -> None:  # type: ignore[no-untyped-def]
+    future = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    draft = project.issue("2026/003.md", front=FRONT.replace("2026-05-18", future) + "status: draft\n")
+    code, out, _ = run_cli(project, ["check"], capsys)
+    assert code == 0, out
+    code, _, err = run_cli(project, ["build"], capsys)
+    assert code == 0, err
+    built = project.root / "build" / "2026"
+    assert "征求意见稿" in _pdf_text(built / "003.pdf")
+    assert "征求意见稿" in _docx_text(built / "003.docx")
+    first = (built / "003.pdf").read_bytes()
+    code, _, err = run_cli(project, ["build", "--force"], capsys)
+    assert code == 0 and (built / "003.pdf").read_bytes() == first
+
+    draft.write_text(draft.read_text(encoding="utf-8").replace("status: draft\n", ""), encoding="utf-8")
+    code, out, _ = run_cli(project, ["check"], capsys)
+    assert code == 1
+    assert f"issues/2026/003.md:4: date {future} is in the future" in out and "status: draft" in out, out
+    draft.write_text(draft.read_text(encoding="utf-8").replace(future, "2026-05-18"), encoding="utf-8")
+    code, _, err = run_cli(project, ["build"], capsys)
+    assert code == 0, err
+    assert "征求意见稿" not in _pdf_text(built / "003.pdf") + _docx_text(built / "003.docx")
+
+
+def test_status_other_than_draft_is_refused_on_its_line(project: Project, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.issue(front=FRONT + "status: final\n")
+    code, out, _ = run_cli(project, ["check"], capsys)
+    assert code == 1
+    assert "issues/2026/003.md:9: 'status': 'final' is not known" in out, out
+
+
+def test_new_for_next_week_is_a_draft_that_checks(project: Project, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.issue()
+    future = dt.date.today() + dt.timedelta(days=7)
+    code, out, _ = run_cli(project, ["new", "--date", future.isoformat()], capsys)
+    assert code == 0, out
+    path = project.root / out.strip()
+    text = path.read_text(encoding="utf-8")
+    assert "status: draft" in text.splitlines()
+    path.write_text(re.sub(r"【待填：[^】]*】", "内容", text), encoding="utf-8")
+    code, out, _ = run_cli(project, ["check"], capsys)
+    assert code == 0, out

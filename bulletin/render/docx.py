@@ -708,9 +708,9 @@ def front(writer: Writer, issue: Issue) -> None:
     recipients = typography.recipients_line(issue.series.kind, issue.meta.recipients)
     if recipients:
         control.add_run(recipients)
-    if issue.meta.classification:
+    if issue.meta.control_mark:
         control.add_run("\t")
-        control.add_run(issue.meta.classification, style="Classification")
+        control.add_run(issue.meta.control_mark, style="Classification")
     masthead = writer.paragraph("Masthead")
     masthead.add_run(issue.series.name)
     masthead.add_run(" " + issue.series.kind, style="Masthead Kind")
