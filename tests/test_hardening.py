@@ -174,3 +174,32 @@ def test_new_reserves_its_file_exclusively(project: Project, monkeypatch: pytest
     with pytest.raises(UsageError, match="exists already"):
         next_issue_file(config, dt.date(2026, 6, 1))
     assert first.read_bytes() == b"edited by the first writer"
+
+
+def test_wide_content_stays_inside_the_type_area(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    """A 70-digit figure, a long URL, a 100-letter word and an 8-column table never pass the right margin."""
+    import pdfplumber
+
+    from bulletin.house import MM, Geometry
+
+    head = "| " + " | ".join(f"第{i}列指标名称" for i in range(8)) + " |"
+    rule = "|" + "---|" * 8
+    row = "| " + " | ".join("1234567890123456" for _ in range(8)) + " |"
+    body = "\n\n".join(
+        ["1234567890" * 7, "https://example.org/" + "a1b2c3d4e5" * 10, "abcdefghij" * 10, f"{head}\n{rule}\n{row}\n{row}\n"]
+    )
+    project.issue(body=body)
+    code, _, err = run_cli(project, ("build", "--format", "pdf"), capfd)
+    assert code == 0, err
+    g = Geometry()
+    left = g.margin_left_mm * MM
+    right = left + g.type_width
+    with pdfplumber.open(project.root / "build" / "2026" / "003.pdf") as pdf:
+        chars = [c for page in pdf.pages for c in page.chars]
+        edges = [e for page in pdf.pages for e in page.edges]
+    assert chars
+    assert max(c["x1"] for c in chars) <= right + 1, max(c["x1"] for c in chars)
+    assert min(c["x0"] for c in chars) >= left - 1
+    assert edges and max(e["x1"] for e in edges) <= right + 1
+    text = "".join(c["text"] for c in chars)
+    assert text.count("1234567890") >= 7 and text.count("abcdefghij") >= 9  # nothing clipped away
