@@ -203,3 +203,37 @@ def test_wide_content_stays_inside_the_type_area(project: Project, capfd: pytest
     assert edges and max(e["x1"] for e in edges) <= right + 1
     text = "".join(c["text"] for c in chars)
     assert text.count("1234567890") >= 7 and text.count("abcdefghij") >= 9  # nothing clipped away
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("正文[^a]。\n\n[^a]: 第一条。\n[^a]: 第二条。\n", "ISSUE:14: footnote [^a] is defined twice (first on line 13)"),
+        ("正文[^a]。\n\n[^a]: 见[^b]。\n[^b]: 见[^a]。\n", "ISSUE:13: footnote [^a] refers back to itself through footnotes"),
+    ],
+    ids=["duplicate", "cycle"],
+)
+def test_check_finds_footnote_problems(project: Project, capfd: pytest.CaptureFixture[str], body: str, line: str) -> None:
+    project.issue(body=body)
+    for command in ("check", "build"):
+        code, out, err = run_cli(project, (command,), capfd)
+        assert code == 1, out + err
+        assert line.replace("ISSUE", "issues/2026/003.md") in (out + err).splitlines()
+        assert "Traceback" not in out + err and "internal error" not in out + err
+    assert not (project.root / "build" / "2026" / "003.pdf").exists()
+
+
+def test_footnotes_in_code_are_not_footnotes(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    project.issue(body="正文注[^1]。\n\n```\n[^1]: 代码\n```\n\n[^1]: 注释。\n")
+    code, out, err = run_cli(project, ("check",), capfd)
+    assert "defined twice" not in out + err, out + err
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["正文", "[^a]", "[^b]", "\n", "\n\n[^a]: ", "\n\n[^b]: ", "`", "    "]), max_size=14))
+def test_footnote_reader_property(parts: list[str]) -> None:
+    """Any mix of references and definitions gives located problems or none, never an exception."""
+    from bulletin.footnotes import footnote_problems
+
+    for problem in footnote_problems("".join(parts), Path("x.md"), 11):
+        assert problem.line is not None and problem.line >= 11
