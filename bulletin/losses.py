@@ -181,3 +181,29 @@ def placeholder_problems(source: Source) -> list[BulletinError]:
                 ContentError(f"placeholder {match.group()} not filled in", source.path, number, match.start() + 1)
             )
     return problems
+
+
+_FULL_COLON_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \u3000]*(：)")
+_FULL_SPACE_AFTER_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(\u3000)")
+
+
+def front_matter_slips(source: Source) -> list[BulletinError]:
+    """A full-width colon or space where YAML needs ':' and ' ': each named at its line and column."""
+    problems: list[BulletinError] = []
+    for offset, line in enumerate(source.front.split("\n")):
+        number = source.front_line + offset
+        if line.startswith("\u3000"):
+            problems.append(ContentError("full-width space '\u3000' (U+3000) before a key: indent with "
+                                         "half-width spaces, or none", source.path, number, 1))
+            continue
+        match = _FULL_COLON_KEY.match(line)
+        if match:
+            problems.append(ContentError(f"full-width colon '：' after '{match.group(1)}': write a half-width "
+                                         f"':' and a space ('{match.group(1)}: …')", source.path, number,
+                                         match.start(2) + 1))
+            continue
+        match = _FULL_SPACE_AFTER_KEY.match(line)
+        if match:
+            problems.append(ContentError(f"full-width space '\u3000' (U+3000) after '{match.group(1)}:': "
+                                         "write a half-width space", source.path, number, match.start(2) + 1))
+    return problems

@@ -183,7 +183,10 @@ def _yaml_error(exc: yaml.YAMLError, source: Source) -> ContentError:
 
 def parse_meta(source: Source) -> tuple[m.Meta, str]:
     """The validated front matter and the raw editor's note; raises every problem at once."""
+    from .losses import front_matter_slips
+
     path = source.path
+    raise_all(front_matter_slips(source))
     try:
         node = yaml.compose(source.front, Loader=_Loader)
     except yaml.YAMLError as exc:

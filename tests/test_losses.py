@@ -128,3 +128,19 @@ def test_new_for_next_week_is_a_draft_that_checks(project: Project, capsys) -> N
     path.write_text(re.sub(r"【待填：[^】]*】", "内容", text), encoding="utf-8")
     code, out, _ = run_cli(project, ["check"], capsys)
     assert code == 0, out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("title: 关于", "title：关于", "issues/2026/003.md:5:6: full-width colon '：' after 'title': write a half-width ':'"),
+        ("editor: 林", "editor:\u3000林", "issues/2026/003.md:7:8: full-width space '\u3000' (U+3000) after 'editor:'"),
+        ("print_run: 30", "\u3000print_run: 30", "issues/2026/003.md:8:1: full-width space '\u3000' (U+3000) before a key"),
+    ],
+)
+def test_full_width_colon_or_space_in_front_matter_is_named(project: Project, capsys, old: str, new: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    project.issue(front=FRONT.replace(old, new))
+    code, out, err = run_cli(project, ["check"], capsys)
+    assert code == 1
+    assert out.splitlines()[0].startswith(expected), out
+    assert "Traceback" not in out + err
