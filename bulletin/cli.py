@@ -179,6 +179,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
     from . import lint
     from .coverage import config_coverage_problems, coverage_problems
     from .fonts import fonts_dir
+    from .losses import find_losses, fix_losses, placeholder_problems
     from .parse import parse_issue
     from .source import read_source
 
@@ -189,7 +190,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
     for path in files:
         try:
             if fix:
-                for change in lint.fix(path):
+                for change in [*lint.fix(path), *fix_losses(path)]:
                     click.echo(
                         f"{display_path(path)}:{change.line}:{change.column}: fixed: "
                         f"'{change.original}' -> '{change.replacement}'"
@@ -199,8 +200,10 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
                 parse_issue(source, config)
             except BulletinError as exc:
                 problems.extend(getattr(exc, "problems", [exc]))
+            problems.extend(placeholder_problems(source))
             problems.extend(coverage_problems(source, fonts_dir(config.root)))
             warnings.extend(finding.describe(path) for finding in lint.find(source))
+            warnings.extend(finding.describe(path) for finding in find_losses(source))
         except BulletinError as exc:
             problems.extend(getattr(exc, "problems", [exc]))
     problems.extend(_numbering_problems(config, files, whole=not paths))
@@ -256,6 +259,23 @@ def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: P
     config = obj.config
     for png in preview_pages(config, path, page, scale, (out_dir or config.build_dir / "preview").resolve()):
         click.echo(display_path(png))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port on 127.0.0.1. Default: a free one.")
+@pass_context
+def serve(obj: Context, path: Path | None, port: int) -> None:
+    """Preview an issue (default: the latest) in the browser; the pages follow each save. Ctrl-C stops."""
+    from .serve import serve as run
+
+    config = obj.config
+    files = pipeline.discover(config, [path] if path else [])
+    if not files:
+        raise UsageError("no issue to serve: write one with 'bulletin new'")
+    if path is not None and not files[-1].is_file():
+        raise UsageError(f"no such issue file: {path}")
+    run(config, files[-1], port, ready=lambda url: click.echo(f"serving {display_path(files[-1])} at {url}", err=True))
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

@@ -621,10 +621,10 @@ class Writer:
         x.set_table_layout(table._tbl, width_twips=sum(widths))  # pyright: ignore[reportPrivateUsage]
         for column, width in zip(table.columns, widths):
             column.width = Twips(width)
-        for r, row in enumerate(rows):
+        # each row's own cells: table.cell(r, c) rebuilds the whole grid per call (quadratic)
+        for r, (row, docx_row) in enumerate(zip(rows, table.rows)):
             heading = bool(block.header) and r == 0
-            for c in range(columns):
-                cell = table.cell(r, c)
+            for c, cell in enumerate(docx_row.cells):
                 cell.width = Twips(widths[c])
                 paragraph = cell.paragraphs[0]
                 paragraph.style = self.document.styles["Table Heading" if heading else "Table Text"]
@@ -708,9 +708,9 @@ def front(writer: Writer, issue: Issue) -> None:
     recipients = typography.recipients_line(issue.series.kind, issue.meta.recipients)
     if recipients:
         control.add_run(recipients)
-    if issue.meta.classification:
+    if issue.meta.control_mark:
         control.add_run("\t")
-        control.add_run(issue.meta.classification, style="Classification")
+        control.add_run(issue.meta.control_mark, style="Classification")
     masthead = writer.paragraph("Masthead")
     masthead.add_run(issue.series.name)
     masthead.add_run(" " + issue.series.kind, style="Masthead Kind")
