@@ -221,6 +221,13 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
         sys.exit(max(exit_code(p) for p in problems))
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A number option that must be finite (NaN passes every range comparison)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise click.BadParameter(f"{value} is not a number")
+    return value
+
+
 def _numbering_problems(config: Config, files: list[Path], whole: bool) -> list[BulletinError]:
     """The archive's numbering problems; for named files, only those that involve them."""
     from .archive import archive_problems
@@ -254,7 +261,9 @@ def new(obj: Context, date_text: str | None) -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--page", type=click.IntRange(min=1), help="Render only this page (1-based). Default: every page.")
-@click.option("--scale", type=click.FloatRange(0.5, 6), default=1.5, show_default=True, help="Pixels per point.")
+@click.option(
+    "--scale", type=click.FloatRange(0.5, 6), default=1.5, show_default=True, help="Pixels per point.", callback=_finite
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Default: build/preview/.")
 @pass_context
 def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: Path | None) -> None:

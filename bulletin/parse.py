@@ -23,6 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 from . import model as m
 from .config import Config
 from .errors import BulletinError, ContentError, raise_all
+from .footnotes import footnote_problems
 from .images import image_problem
 from .source import NOT_PRINTABLE, Source
 from .typography import HeadingCounter, join_soft_breaks
@@ -578,6 +579,9 @@ def parse_markdown(
     """
     check_nesting(text, source.path, first_line)
     check_brackets(text, source.path, first_line)
+    note_problems = footnote_problems(text, source.path, first_line)
+    if any("refers back to itself" in str(problem) for problem in note_problems):
+        raise_all(note_problems)  # Markdown and the renderers would recurse without end
     try:
         md = new_markdown()
         md.convert(text)
@@ -590,7 +594,7 @@ def parse_markdown(
         raise ContentError("markup nested too deeply", source.path, _deepest_line(text, first_line)) from None
     if max((_depth(node) for node in [*blocks, *notes]), default=0) > MAX_DEPTH:
         raise ContentError("markup nested too deeply", source.path, _deepest_line(text, first_line))
-    return blocks, notes, reader.problems
+    return blocks, notes, note_problems + reader.problems
 
 
 def _depth(node: object) -> int:

@@ -295,6 +295,18 @@ ROWS = [
         1,
         f"{ISSUE}:11: heading '又一个标题' has no level here: the title comes from the front matter; use ## for level 1",
     ),
+    Row(
+        "footnote-duplicate-label",
+        body("正文[^a]。\n\n[^a]: 第一条。\n[^a]: 第二条。\n"),
+        1,
+        f"{ISSUE}:14: footnote [^a] is defined twice (first on line 13)",
+    ),
+    Row(
+        "footnote-cycle",
+        body("正文[^a]。\n\n[^a]: 见[^b]。\n[^b]: 见[^a]。\n"),
+        1,
+        f"{ISSUE}:13: footnote [^a] refers back to itself through footnotes",
+    ),
     Row("empty-body", body(""), 0, "", args=("build", "--format", "html"), writes=("build/2026/003.html",)),
     Row("image-inline", body("见图![图一](a.png)所示。\n"), 1, f"{ISSUE}:11: an image must stand alone in its own paragraph"),
     # -- images

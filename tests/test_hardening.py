@@ -203,3 +203,72 @@ def test_wide_content_stays_inside_the_type_area(project: Project, capfd: pytest
     assert edges and max(e["x1"] for e in edges) <= right + 1
     text = "".join(c["text"] for c in chars)
     assert text.count("1234567890") >= 7 and text.count("abcdefghij") >= 9  # nothing clipped away
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("正文[^a]。\n\n[^a]: 第一条。\n[^a]: 第二条。\n", "ISSUE:14: footnote [^a] is defined twice (first on line 13)"),
+        ("正文[^a]。\n\n[^a]: 见[^b]。\n[^b]: 见[^a]。\n", "ISSUE:13: footnote [^a] refers back to itself through footnotes"),
+    ],
+    ids=["duplicate", "cycle"],
+)
+def test_check_finds_footnote_problems(project: Project, capfd: pytest.CaptureFixture[str], body: str, line: str) -> None:
+    project.issue(body=body)
+    for command in ("check", "build"):
+        code, out, err = run_cli(project, (command,), capfd)
+        assert code == 1, out + err
+        assert line.replace("ISSUE", "issues/2026/003.md") in (out + err).splitlines()
+        assert "Traceback" not in out + err and "internal error" not in out + err
+    assert not (project.root / "build" / "2026" / "003.pdf").exists()
+
+
+def test_footnotes_in_code_are_not_footnotes(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    project.issue(body="正文注[^1]。\n\n```\n[^1]: 代码\n```\n\n[^1]: 注释。\n")
+    code, out, err = run_cli(project, ("check",), capfd)
+    assert "defined twice" not in out + err, out + err
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["正文", "[^a]", "[^b]", "\n", "\n\n[^a]: ", "\n\n[^b]: ", "`", "    "]), max_size=14))
+def test_footnote_reader_property(parts: list[str]) -> None:
+    """Any mix of references and definitions gives located problems or none, never an exception."""
+    from bulletin.footnotes import footnote_problems
+
+    for problem in footnote_problems("".join(parts), Path("x.md"), 11):
+        assert problem.line is not None and problem.line >= 11
+
+
+@pytest.mark.parametrize("scale", ["nan", "inf"])
+def test_preview_scale_must_be_a_number(project: Project, capfd: pytest.CaptureFixture[str], scale: str) -> None:
+    project.issue()
+    code, out, err = run_cli(project, ("preview", "issues/2026/003.md", "--scale", scale), capfd)
+    assert code == 2
+    assert "Invalid value for '--scale'" in err
+    assert "Traceback" not in out + err
+    assert not (project.root / "build").exists()
+
+
+@pytest.mark.parametrize("mode", ["I;16", "RGB16"])
+def test_a_16_bit_png_is_refused_at_parse_time_with_its_line(project: Project, capfd: pytest.CaptureFixture[str], mode: str) -> None:
+    import zlib
+
+    import PIL.Image
+
+    folder = project.root / "issues" / "2026" / "images"
+    folder.mkdir(parents=True)
+    path = folder / "deep.png"
+    if mode == "I;16":
+        PIL.Image.new("I;16", (8, 8), 1000).save(path, format="PNG")
+    else:  # Pillow cannot write 16-bit RGB: a minimal one by hand
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+        rows = b"".join(b"\x00" + b"\x12\x34" * 3 * 4 for _ in range(4))
+        ihdr = (4).to_bytes(4, "big") * 2 + bytes([16, 2, 0, 0, 0])
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    project.issue(body="正文。\n\n![图一](images/deep.png)\n")
+    code, out, err = run_cli(project, ("check",), capfd)
+    assert code == 1
+    assert "issues/2026/003.md:13: image 'images/deep.png' is a 16-bit PNG" in out + err
+    assert "Traceback" not in out + err

@@ -1,0 +1,58 @@
+"""Appearance measured on the printed pages: no overprinted glyphs, nothing off the page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bulletin.pipeline import build
+from tests.conftest import FRONT, Project
+from tests.layout import off_page, overprints
+
+#: a 4-character editor with three phone numbers and a fax, and a 60-character address
+STRESS_TOML = """
+[contact]
+phone = "0571-8806 2317  0571-8806 2319  0571-8806 2320"
+fax = "0571-8806 2318"
+address = "临江市滨江区观澜路88号临江发展研究院综合楼东侧副楼三层三百零一室（邮政编码三一零零五一）收发室转编辑部"
+"""
+
+
+@pytest.fixture(scope="module")
+def stress_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One issue built with the longest colophon fields; its PDF."""
+    root = tmp_path_factory.mktemp("stress")
+    project = Project(root)
+    text = (root / "bulletin.toml").read_text(encoding="utf-8")
+    text = text[: text.index("[contact]")] + STRESS_TOML.lstrip()
+    (root / "bulletin.toml").write_text(text, encoding="utf-8")
+    project.issue(front=FRONT.replace("editor: 林书瑶", "editor: 欧阳书瑶"))
+    results = build(project.config, [], ("pdf",), root / "build")
+    assert not [r.error for r in results if r.error]
+    return root / "build" / "2026" / "003.pdf"
+
+
+def test_samples_do_not_overprint(sample_build: Path) -> None:
+    pdfs = sorted(sample_build.rglob("*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        assert [str(o) for o in overprints(pdf)] == [], pdf.name
+        assert off_page(pdf) == [], pdf.name
+
+
+def test_long_colophon_moves_the_phone_to_its_own_row(stress_pdf: Path) -> None:
+    assert [str(o) for o in overprints(stress_pdf)] == []
+    assert off_page(stress_pdf) == []
+    import pdfplumber
+
+    with pdfplumber.open(stress_pdf) as pdf:
+        last = pdf.pages[-1]
+        words = last.extract_text(layout=False).split("\n")
+    editor = next(i for i, line in enumerate(words) if "责任编辑" in line)
+    assert "联系电话" not in words[editor]
+    assert "联系电话" in words[editor + 1]
+    # the 60-character address wraps, and its lines stay inside the type area
+    with pdfplumber.open(stress_pdf) as pdf:
+        chars = pdf.pages[-1].chars
+        right = pdf.pages[-1].width - 26 * 72 / 25.4
+        assert max(c["x1"] for c in chars if c["text"] in "收发室转编辑部") <= right + 0.5
