@@ -181,6 +181,12 @@ def _yaml_error(exc: yaml.YAMLError, source: Source) -> ContentError:
     return ContentError(f"YAML: {str(exc).splitlines()[0]}", source.path, source.front_line)
 
 
+def _title_lines(title: str) -> tuple[str, ...]:
+    """The title's lines where it sets its own breaks with '|' (`关于进一步推动|实体经济发展的建议`)."""
+    parts = tuple(part.strip() for part in " ".join(title.split()).split("|"))
+    return tuple(part for part in parts if part) if len(parts) > 1 else ()
+
+
 def parse_meta(source: Source) -> tuple[m.Meta, str]:
     """The validated front matter and the raw editor's note; raises every problem at once."""
     from .losses import front_matter_slips
@@ -266,7 +272,8 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
         issue=values["issue"],
         total=values["total"],
         date=dt.date(year, month, day),
-        title=" ".join(values["title"].split()),
+        title="".join(" ".join(values["title"].split()).split("|")).strip(),
+        title_lines=_title_lines(values["title"]),
         recipients=tuple(name.strip() for name in values["recipients"]),
         editor=values["editor"].strip(),
         print_run=values["print_run"],
