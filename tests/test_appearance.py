@@ -56,3 +56,19 @@ def test_long_colophon_moves_the_phone_to_its_own_row(stress_pdf: Path) -> None:
         chars = pdf.pages[-1].chars
         right = pdf.pages[-1].width - 26 * 72 / 25.4
         assert max(c["x1"] for c in chars if c["text"] in "收发室转编辑部") <= right + 0.5
+
+
+def test_cc_prints_in_the_colophon_only_when_given(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.issue(front=FRONT + "cc: 市委办公厅、市政府办公厅\n")
+    project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4"))
+    results = build(project.config, [], ("pdf",), tmp_path / "build")
+    assert not [r.error for r in results if r.error]
+    import pdfplumber
+
+    texts = []
+    for name in ("003", "004"):
+        with pdfplumber.open(tmp_path / "build" / "2026" / f"{name}.pdf") as pdf:
+            texts.append(pdf.pages[-1].extract_text())
+    assert "抄送：市委办公厅、市政府办公厅" in texts[0]
+    assert "抄送" not in texts[1]
