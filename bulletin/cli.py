@@ -60,9 +60,14 @@ pass_context = click.make_pass_decorator(Context)
     type=click.Path(file_okay=False, path_type=Path),
     help="The project folder (holding bulletin.toml). Default: found from here upward.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    help="Language of the messages. Default: Chinese when LC_ALL, LC_MESSAGES, LANG or LANGUAGE is zh_*.",
+)
 @click.version_option(package_name="bulletin")
 @click.pass_context
-def cli(ctx: click.Context, project: Path | None) -> None:
+def cli(ctx: click.Context, project: Path | None, lang: str | None) -> None:
     """Typeset the bulletin: Markdown issues in, house-style PDF and DOCX out."""
     ctx.obj = Context(project)
 
@@ -216,6 +221,13 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
         sys.exit(max(exit_code(p) for p in problems))
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A number option that must be finite (NaN passes every range comparison)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise click.BadParameter(f"{value} is not a number")
+    return value
+
+
 def _numbering_problems(config: Config, files: list[Path], whole: bool) -> list[BulletinError]:
     """The archive's numbering problems; for named files, only those that involve them."""
     from .archive import archive_problems
@@ -249,7 +261,9 @@ def new(obj: Context, date_text: str | None) -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--page", type=click.IntRange(min=1), help="Render only this page (1-based). Default: every page.")
-@click.option("--scale", type=click.FloatRange(0.5, 6), default=1.5, show_default=True, help="Pixels per point.")
+@click.option(
+    "--scale", type=click.FloatRange(0.5, 6), default=1.5, show_default=True, help="Pixels per point.", callback=_finite
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Default: build/preview/.")
 @pass_context
 def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: Path | None) -> None:
@@ -361,7 +375,24 @@ def volume(obj: Context, year: int, out_dir: Path | None, jobs: int | None) -> N
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code (messages in the language asked for)."""
+    from .i18n import streams_in, wanted
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    option = next((a.split("=", 1)[1] for a in args if a.startswith("--lang=")), None)
+    if "--lang" in args and args.index("--lang") + 1 < len(args):
+        option = args[args.index("--lang") + 1]
+    stdout, stderr = streams_in(wanted(option))
+    try:
+        return _main(args)
+    finally:
+        if sys.stdout is not stdout:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: list[str]) -> int:
     try:
         cli.main(args=argv, prog_name="bulletin", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -237,3 +237,38 @@ def test_footnote_reader_property(parts: list[str]) -> None:
 
     for problem in footnote_problems("".join(parts), Path("x.md"), 11):
         assert problem.line is not None and problem.line >= 11
+
+
+@pytest.mark.parametrize("scale", ["nan", "inf"])
+def test_preview_scale_must_be_a_number(project: Project, capfd: pytest.CaptureFixture[str], scale: str) -> None:
+    project.issue()
+    code, out, err = run_cli(project, ("preview", "issues/2026/003.md", "--scale", scale), capfd)
+    assert code == 2
+    assert "Invalid value for '--scale'" in err
+    assert "Traceback" not in out + err
+    assert not (project.root / "build").exists()
+
+
+@pytest.mark.parametrize("mode", ["I;16", "RGB16"])
+def test_a_16_bit_png_is_refused_at_parse_time_with_its_line(project: Project, capfd: pytest.CaptureFixture[str], mode: str) -> None:
+    import zlib
+
+    import PIL.Image
+
+    folder = project.root / "issues" / "2026" / "images"
+    folder.mkdir(parents=True)
+    path = folder / "deep.png"
+    if mode == "I;16":
+        PIL.Image.new("I;16", (8, 8), 1000).save(path, format="PNG")
+    else:  # Pillow cannot write 16-bit RGB: a minimal one by hand
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+        rows = b"".join(b"\x00" + b"\x12\x34" * 3 * 4 for _ in range(4))
+        ihdr = (4).to_bytes(4, "big") * 2 + bytes([16, 2, 0, 0, 0])
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    project.issue(body="正文。\n\n![图一](images/deep.png)\n")
+    code, out, err = run_cli(project, ("check",), capfd)
+    assert code == 1
+    assert "issues/2026/003.md:13: image 'images/deep.png' is a 16-bit PNG" in out + err
+    assert "Traceback" not in out + err
