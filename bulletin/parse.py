@@ -40,6 +40,7 @@ FIELDS: dict[str, tuple[bool, str, str]] = {
     "editor": (True, "str", "the responsible editor (责任编辑)"),
     "print_run": (True, "int", "copies printed (共印：N份), 1 or more"),
     "classification": (False, "str", "e.g. 内部资料"),
+    "cc": (False, "str", "copied to (抄送), printed in the colophon"),
     "editor_note": (False, "str", "编者按, Markdown"),
     "status": (False, "str", "'draft' until the issue is published: both editions carry 征求意见稿"),
 }
@@ -278,6 +279,7 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
         editor=values["editor"].strip(),
         print_run=values["print_run"],
         classification=values.get("classification", "").strip(),
+        cc=values.get("cc", "").strip(),
         draft=values.get("status") == "draft",
     )
     return meta, values.get("editor_note", "")
