@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,6 @@ from typing import Any, Iterable, Iterator
 from .config import Config
 from .errors import BulletinError, ConfigError, ContentError, UsageError
 from .model import Image, Issue
-from .output import atomic_write
 from .parse import parse_meta
 from .source import Source, read_source
 
@@ -25,6 +25,8 @@ class Entry:
     total: int
     date: dt.date
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+    #: `status: draft`: may be dated in the future; still counts in the numbering
+    draft: bool = False
 
     def line(self, key: str) -> int | None:
         """The line of the front matter key `key`, if known."""
@@ -53,7 +55,7 @@ def entry(path: Path) -> Entry:
     """The numbers of the issue file at `path`; raises its front matter problems."""
     source = read_source(path)
     meta, _ = parse_meta(source)
-    return Entry(path, meta.issue, meta.total, meta.date, key_lines(source))
+    return Entry(path, meta.issue, meta.total, meta.date, key_lines(source), meta.draft)
 
 
 def scan(config: Config) -> tuple[list[Entry], list[BulletinError]]:
@@ -80,19 +82,25 @@ def _shown(path: Path) -> str:
     return display_path(path)
 
 
-def _in_gaps(total: int, gaps: Iterable[tuple[int, int]]) -> bool:
-    return any(first <= total <= last for first, last in gaps)
+def _missing(first: int, last: int, gaps: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The runs of totals from `first` to `last` not covered by `gaps`: work by gaps, not by numbers."""
+    runs: list[tuple[int, int]] = []
+    start = first
+    for low, high in sorted(gaps):
+        if high < start or low > last:
+            continue
+        if low > start:
+            runs.append((start, min(low - 1, last)))
+        start = max(start, high + 1)
+        if start > last:
+            break
+    if start <= last:
+        runs.append((start, last))
+    return runs
 
 
-def _spans(numbers: list[int]) -> str:
-    """'总第49期' or '总第49–51期' for consecutive runs, joined by '、'."""
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    return "、".join(f"总第{r[0]}期" if len(r) == 1 else f"总第{r[0]}–{r[-1]}期" for r in runs)
+def _run_text(runs: list[tuple[int, int]]) -> str:
+    return "、".join(f"总第{a}期" if a == b else f"总第{a}–{b}期" for a, b in runs)
 
 
 def numbering_problems(
@@ -107,8 +115,14 @@ def numbering_problems(
     by_issue: dict[tuple[int, int], Entry] = {}
     unique: list[Entry] = []
     for item in archive:
-        if item.date > today:
-            problems.append(NumberingError(f"date {item.date} is in the future (today is {today})", item, "date"))
+        if item.date > today and not item.draft:
+            problems.append(
+                NumberingError(
+                    f"date {item.date} is in the future (today is {today}): add 'status: draft' until it is published",
+                    item,
+                    "date",
+                )
+            )
         first = by_total.get(item.total)
         if first is not None:
             problems.append(
@@ -131,12 +145,12 @@ def numbering_problems(
         else:
             by_issue[key] = item
     for before, after in zip(unique, unique[1:]):
-        missing = [t for t in range(before.total + 1, after.total) if not _in_gaps(t, gaps)]
+        missing = _missing(before.total + 1, after.total - 1, gaps)
         if missing:
             problems.append(
                 NumberingError(
                     f"总第{after.total}期 follows 总第{before.total}期 ({_shown(before.path)}): "
-                    f"{_spans(missing)} missing (declare known gaps in bulletin.toml [archive] gaps)",
+                    f"{_run_text(missing)} missing (declare known gaps in bulletin.toml [archive] gaps)",
                     after,
                     "total",
                     before,
@@ -181,15 +195,14 @@ def numbering_problems(
     for first, last in gaps:
         if first > last:
             problems.append(ConfigError(f"[archive] gap 总第{first}–{last}期 ends before it starts", config_path))
-        for total in range(first, last + 1):
-            if total in by_total:
-                problems.append(
-                    ConfigError(
-                        f"[archive] gap 总第{first}–{last}期 includes 总第{total}期, "
-                        f"which {_shown(by_total[total].path)} uses",
-                        config_path,
-                    )
+        for total in sorted(t for t in by_total if first <= t <= last):
+            problems.append(
+                ConfigError(
+                    f"[archive] gap 总第{first}–{last}期 includes 总第{total}期, "
+                    f"which {_shown(by_total[total].path)} uses",
+                    config_path,
                 )
+            )
     return problems
 
 
@@ -209,8 +222,9 @@ def next_numbers(config: Config, date: dt.date) -> tuple[int, int]:
     if date < latest:
         raise UsageError(f"{date} is before the latest issue ({latest}); issues are numbered in date order")
     total = last.total + 1
-    while _in_gaps(total, config.gaps):
-        total += 1
+    for low, high in sorted(config.gaps):
+        if low <= total <= high:
+            total = high + 1
     if date.year == last.date.year:
         same_year = max(e.issue for e in archive if e.date.year == date.year)
         return max(same_year, last.issue) + (total - last.total), total
@@ -221,35 +235,77 @@ SKELETON = """---
 issue: {issue}
 total: {total}
 date: {date}
-title: 标题
-recipients: []
-editor: 责任编辑
-print_run: 30
----
+title: 【待填：标题】
+recipients: {recipients}
+editor: {editor}
+print_run: {print_run}
+{classification}---
 
-导语：用一两段话说明本期讨论的问题和主要结论。
+【待填：导语，用一两段话说明本期讨论的问题和主要结论】
 
 ## 基本情况
 
-正文。
+【待填：正文】
 
 ## 存在的问题
 
-正文。
+【待填：正文】
 
 ## 对策建议
 
-正文。
+【待填：正文】
 """
 
 
+def _carried(config: Config) -> dict[str, str]:
+    """Editor, recipients, print run and classification of the latest issue, as front matter values."""
+    import json
+
+    def quoted(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    carried = {"recipients": "[]", "editor": "【待填：责任编辑】", "print_run": "30", "classification": ""}
+    for item in reversed(entries(config)):
+        try:
+            meta, _ = parse_meta(read_source(item.path))
+        except BulletinError:
+            continue
+        carried["recipients"] = "[" + ", ".join(quoted(r) for r in meta.recipients) + "]"
+        carried["editor"] = quoted(meta.editor)
+        carried["print_run"] = str(meta.print_run)
+        carried["classification"] = f"classification: {quoted(meta.classification)}\n" if meta.classification else ""
+        break
+    return carried
+
+
 def next_issue_file(config: Config, date: dt.date) -> Path:
-    """Write a skeleton for the next issue and return its path; never overwrite."""
+    """Write a skeleton for the next issue and return its path; never overwrite.
+
+    Editor, recipients, print run and classification come from the latest issue; the
+    placeholders 【待填：…】 are refused by check and build until replaced.
+    """
     issue, total = next_numbers(config, date)
     path = config.issues_dir / str(date.year) / f"{issue:03d}.md"
-    if path.exists():
-        raise UsageError(f"{path} exists already")
-    atomic_write(path, SKELETON.format(issue=issue, total=total, date=date.isoformat()).encode("utf-8"))
+    carried = _carried(config)
+    if date > dt.date.today():
+        carried["classification"] += "status: draft\n"
+    data = SKELETON.format(issue=issue, total=total, date=date.isoformat(), **carried).encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL reserves the file: of two `new` at the same moment, one gets it, the other is told
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileExistsError:
+        raise UsageError(f"{path} exists already") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write here: {exc.strerror or exc}", path) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -63,14 +63,31 @@ def to_json(entries: list[dict[str, Any]]) -> bytes:
     return (json.dumps({"issues": rows(entries)}, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+#: what a spreadsheet takes for the start of a formula (OWASP's list for CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet could run as a formula, made inert by a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(entries: list[dict[str, Any]]) -> bytes:
-    """catalog.csv: one row per issue, readers joined by '、'; UTF-8 with BOM so spreadsheets read it."""
+    """catalog.csv: one row per issue, readers joined by '、'; UTF-8 with BOM so spreadsheets read it.
+
+    Text cells that start like a formula get a leading apostrophe (see `csv_cell`).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for entry in rows(entries):
         writer.writerow(
-            ["、".join(entry[c]) if c == "recipients" else ("" if entry.get(c) is None else entry.get(c)) for c in COLUMNS]
+            [
+                csv_cell("、".join(entry[c]) if c == "recipients" else ("" if entry.get(c) is None else entry.get(c)))
+                for c in COLUMNS
+            ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -60,9 +60,14 @@ pass_context = click.make_pass_decorator(Context)
     type=click.Path(file_okay=False, path_type=Path),
     help="The project folder (holding bulletin.toml). Default: found from here upward.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    help="Language of the messages. Default: Chinese when LC_ALL, LC_MESSAGES, LANG or LANGUAGE is zh_*.",
+)
 @click.version_option(package_name="bulletin")
 @click.pass_context
-def cli(ctx: click.Context, project: Path | None) -> None:
+def cli(ctx: click.Context, project: Path | None, lang: str | None) -> None:
     """Typeset the bulletin: Markdown issues in, house-style PDF and DOCX out."""
     ctx.obj = Context(project)
 
@@ -179,6 +184,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
     from . import lint
     from .coverage import config_coverage_problems, coverage_problems
     from .fonts import fonts_dir
+    from .losses import find_losses, fix_losses, placeholder_problems
     from .parse import parse_issue
     from .source import read_source
 
@@ -189,7 +195,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
     for path in files:
         try:
             if fix:
-                for change in lint.fix(path):
+                for change in [*lint.fix(path), *fix_losses(path)]:
                     click.echo(
                         f"{display_path(path)}:{change.line}:{change.column}: fixed: "
                         f"'{change.original}' -> '{change.replacement}'"
@@ -199,8 +205,10 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
                 parse_issue(source, config)
             except BulletinError as exc:
                 problems.extend(getattr(exc, "problems", [exc]))
+            problems.extend(placeholder_problems(source))
             problems.extend(coverage_problems(source, fonts_dir(config.root)))
             warnings.extend(finding.describe(path) for finding in lint.find(source))
+            warnings.extend(finding.describe(path) for finding in find_losses(source))
         except BulletinError as exc:
             problems.extend(getattr(exc, "problems", [exc]))
     problems.extend(_numbering_problems(config, files, whole=not paths))
@@ -211,6 +219,13 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
     click.echo(f"checked {len(files)} issue(s): {len(problems)} problem(s), {len(warnings)} warning(s)", err=True)
     if problems:
         sys.exit(max(exit_code(p) for p in problems))
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A number option that must be finite (NaN passes every range comparison)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise click.BadParameter(f"{value} is not a number")
+    return value
 
 
 def _numbering_problems(config: Config, files: list[Path], whole: bool) -> list[BulletinError]:
@@ -246,7 +261,9 @@ def new(obj: Context, date_text: str | None) -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--page", type=click.IntRange(min=1), help="Render only this page (1-based). Default: every page.")
-@click.option("--scale", type=click.FloatRange(0.5, 6), default=1.5, show_default=True, help="Pixels per point.")
+@click.option(
+    "--scale", type=click.FloatRange(0.5, 6), default=1.5, show_default=True, help="Pixels per point.", callback=_finite
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Default: build/preview/.")
 @pass_context
 def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: Path | None) -> None:
@@ -256,6 +273,23 @@ def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: P
     config = obj.config
     for png in preview_pages(config, path, page, scale, (out_dir or config.build_dir / "preview").resolve()):
         click.echo(display_path(png))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port on 127.0.0.1. Default: a free one.")
+@pass_context
+def serve(obj: Context, path: Path | None, port: int) -> None:
+    """Preview an issue (default: the latest) in the browser; the pages follow each save. Ctrl-C stops."""
+    from .serve import serve as run
+
+    config = obj.config
+    files = pipeline.discover(config, [path] if path else [])
+    if not files:
+        raise UsageError("no issue to serve: write one with 'bulletin new'")
+    if path is not None and not files[-1].is_file():
+        raise UsageError(f"no such issue file: {path}")
+    run(config, files[-1], port, ready=lambda url: click.echo(f"serving {display_path(files[-1])} at {url}", err=True))
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -341,7 +375,24 @@ def volume(obj: Context, year: int, out_dir: Path | None, jobs: int | None) -> N
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code (messages in the language asked for)."""
+    from .i18n import streams_in, wanted
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    option = next((a.split("=", 1)[1] for a in args if a.startswith("--lang=")), None)
+    if "--lang" in args and args.index("--lang") + 1 < len(args):
+        option = args[args.index("--lang") + 1]
+    stdout, stderr = streams_in(wanted(option))
+    try:
+        return _main(args)
+    finally:
+        if sys.stdout is not stdout:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: list[str]) -> int:
     try:
         cli.main(args=argv, prog_name="bulletin", standalone_mode=False)
     except click.exceptions.Exit as exc:

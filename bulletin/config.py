@@ -62,15 +62,15 @@ class FontsSchema(_Strict):
 class Gap(_Strict):
     """A known gap in the archive's numbering: totals that were never published here."""
 
-    first_total: int = Field(ge=1)
-    last_total: int = Field(ge=1)
+    first_total: int = Field(ge=1, le=99_999)
+    last_total: int = Field(ge=1, le=99_999)
     reason: str = ""
 
 
 class ArchiveSchema(_Strict):
     """[archive]: numbering rules of the collection."""
 
-    gaps: list[Gap] = []
+    gaps: list[Gap] = Field(default_factory=list, max_length=1_000)
 
 
 class LayoutSchema(_Strict):

@@ -16,18 +16,11 @@ from fontTools.ttLib import TTFont
 from .config import Config, key_line
 from .errors import BulletinError, ConfigError, ContentError
 from .fonts import fonts_dir, load_fonts
+from .house import COVERAGE_CHAINS
 from .source import Source
 
-FALLBACK = "House Fallback"
-
-#: role -> the faces that draw it, in the order of the template's font-family lists
-CHAINS: dict[str, tuple[str, ...]] = {
-    "body": ("House Fang", FALLBACK),
-    "title": ("House Title", FALLBACK),
-    "level-1 heading": ("House Hei", FALLBACK),
-    "level-2 heading": ("House Kai", FALLBACK),
-    "editor's note": ("House Kai", "House Hei", FALLBACK),
-}
+#: role -> the faces that draw it, in the order the renderers try them (from the house)
+CHAINS: dict[str, tuple[str, ...]] = COVERAGE_CHAINS
 
 #: characters that are never drawn as glyphs: controls, format characters, separators
 _INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}

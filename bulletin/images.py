@@ -27,7 +27,10 @@ def image_problem(path: Path) -> str | None:
         if size > MAX_IMAGE_BYTES:
             return f"is {size / 1024 / 1024:.1f} MB; an image may be at most {MAX_IMAGE_BYTES // 1024 // 1024} MB"
         with path.open("rb") as handle:
-            head = handle.read(512).lstrip()
+            raw = handle.read(512)
+        head = raw.lstrip()
+        if raw.startswith(b"\x89PNG\r\n\x1a\n") and len(raw) > 24 and raw[12:16] == b"IHDR" and raw[24] == 16:
+            return "is a 16-bit PNG, which the PDF cannot embed; save it with 8 bits per channel"
         if path.suffix.lower() == ".svg" or head.startswith((b"<svg", b"<?xml")):
             return "is SVG, which is not supported; export it as PNG"
         with warnings.catch_warnings():

@@ -207,6 +207,10 @@ class Contact:
     fax: str = ""
 
 
+#: the mark of a draft issue, beside the classification on the control line
+DRAFT_MARK = "征求意见稿"
+
+
 @dataclass(frozen=True)
 class Meta:
     """The issue's front matter, validated."""
@@ -219,6 +223,16 @@ class Meta:
     editor: str
     print_run: int
     classification: str = ""
+    cc: str = ""  # 抄送
+    #: `status: draft`: both editions carry the draft mark 征求意见稿
+    draft: bool = False
+    #: the title's lines where the author chose the breaks with '|' (empty: the title breaks by itself)
+    title_lines: tuple[str, ...] = ()
+
+    @property
+    def control_mark(self) -> str:
+        """What the control line prints at its right: the classification and the draft mark."""
+        return "　".join(part for part in (self.classification, DRAFT_MARK if self.draft else "") if part)
 
 
 @dataclass(frozen=True)

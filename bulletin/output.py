@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -13,8 +14,26 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder, fsync and rename.
 
     A reader (or a crash) sees the old file or the new one, never a mix; on failure the
-    temporary file is removed and the old file is left untouched.
+    temporary file is removed and the old file is left untouched. A file rewritten keeps
+    its mode (0600 stays 0600); a read-only file, a symbolic link or a special file
+    (FIFO, device, socket) at `path` is refused, so a write never goes through a link.
     """
+    mode = 0o644
+    try:
+        existing = os.lstat(path)
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise UsageError(f"cannot write here: {exc.strerror or exc}", path) from None
+    if existing is not None:
+        if stat.S_ISLNK(existing.st_mode):
+            raise UsageError("is a symbolic link; it is not written through", path)
+        if not stat.S_ISREG(existing.st_mode) and not stat.S_ISDIR(existing.st_mode):
+            raise UsageError("is not a regular file (a FIFO, device or socket); not written", path)
+        if stat.S_ISREG(existing.st_mode):
+            if not existing.st_mode & stat.S_IWUSR:
+                raise UsageError("is read-only; not rewritten", path)
+            mode = stat.S_IMODE(existing.st_mode)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # the writer's process id in the name lets a later build tell a dead writer's leftover
@@ -26,7 +45,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException as exc:
         try:

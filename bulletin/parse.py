@@ -23,6 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 from . import model as m
 from .config import Config
 from .errors import BulletinError, ContentError, raise_all
+from .footnotes import footnote_problems
 from .images import image_problem
 from .source import NOT_PRINTABLE, Source
 from .typography import HeadingCounter, join_soft_breaks
@@ -39,11 +40,25 @@ FIELDS: dict[str, tuple[bool, str, str]] = {
     "editor": (True, "str", "the responsible editor (责任编辑)"),
     "print_run": (True, "int", "copies printed (共印：N份), 1 or more"),
     "classification": (False, "str", "e.g. 内部资料"),
+    "cc": (False, "str", "copied to (抄送), printed in the colophon"),
     "editor_note": (False, "str", "编者按, Markdown"),
+    "status": (False, "str", "'draft' until the issue is published: both editions carry 征求意见稿"),
 }
 
 #: the years an issue may be dated in (a DOCX, being a ZIP file, cannot record dates after 2107)
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+#: the largest value each number may take: sized to a real archive, so that numbering work stays small
+LIMITS: dict[str, int] = {"issue": 999, "total": 99_999, "print_run": 10_000_000}
+
+#: the longest text a front matter value may hold (a DOCX title property holds at most 255 characters)
+MAX_TEXT = 255
+
+#: a whole number the way YAML 1.2 and every reader understand it: no leading zero, no '_', ':', 0x, 0o, 0b
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+
+#: lone surrogates (from YAML escapes such as "\ud800") cannot be written as UTF-8
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _TYPE_WORDS = {"int": "a whole number", "str": "text", "date": "a date YYYY-MM-DD", "list": "a list of names"}
 
@@ -74,6 +89,41 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
+def yaml11_number(node: Any) -> str | None:
+    """What a plain scalar typed in a YAML 1.1 number form would mean, or None for an ordinary value.
+
+    YAML 1.1 (PyYAML's dialect) reads 030 as octal 24, 1:30 as sexagesimal 90, 0x1F as 31,
+    0b11 as 3 and 1_000 as 1000; YAML 1.2 and every other reader do not. Such forms are refused.
+    """
+    if not isinstance(node, yaml.ScalarNode) or node.style is not None:
+        return None
+    text = node.value.strip()
+    if node.tag == "tag:yaml.org,2002:int" and not _PLAIN_INT.fullmatch(text):
+        try:
+            meaning = yaml.safe_load(text)
+        except (yaml.YAMLError, ValueError):
+            return None
+        digits = text.lstrip("+-")
+        if ":" in digits:
+            form = "a base-60 (sexagesimal) number"
+        elif digits[:2].lower() == "0x":
+            form = "a hexadecimal number"
+        elif digits[:2].lower() == "0b":
+            form = "a binary number"
+        elif "_" in digits:
+            form = "a number with '_' separators"
+        else:
+            form = "an octal number"
+        return f"{text} is {form} in YAML 1.1 and would mean {meaning}"
+    if node.tag == "tag:yaml.org,2002:float" and re.search(r"[_:]", text):
+        try:
+            meaning = yaml.safe_load(text)
+        except (yaml.YAMLError, ValueError):
+            return None
+        return f"{text} is a YAML 1.1 number form and would mean {meaning}"
+    return None
+
+
 def _check_value(key: str, value: Any) -> str | None:
     """The problem with `value` for front matter `key`, or None."""
     kind = FIELDS[key][1]
@@ -81,11 +131,18 @@ def _check_value(key: str, value: Any) -> str | None:
         bad = NOT_PRINTABLE.search(text) if isinstance(text, str) else None
         if bad:
             return f"'{key}' holds control character U+{ord(bad.group()):04X}, which cannot be printed"
+        bad = _SURROGATE.search(text) if isinstance(text, str) else None
+        if bad:
+            return f"'{key}' holds a lone surrogate U+{ord(bad.group()):04X} (from an escape), which is not a character"
+        if isinstance(text, str) and len(text) > MAX_TEXT:
+            return f"'{key}' is {len(text)} characters long; at most {MAX_TEXT} are allowed"
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             return f"'{key}' must be {_TYPE_WORDS[kind]}, not {_describe(value)}"
         if value < 1:
             return f"'{key}' must be 1 or more, not {value}"
+        if key in LIMITS and value > LIMITS[key]:
+            return f"'{key}' is {value}; at most {LIMITS[key]:,} is allowed (a typo?)"
     elif kind == "str":
         if not isinstance(value, str):
             return f"'{key}' must be {_TYPE_WORDS[kind]}, not {_describe(value)}"
@@ -125,9 +182,18 @@ def _yaml_error(exc: yaml.YAMLError, source: Source) -> ContentError:
     return ContentError(f"YAML: {str(exc).splitlines()[0]}", source.path, source.front_line)
 
 
+def _title_lines(title: str) -> tuple[str, ...]:
+    """The title's lines where it sets its own breaks with '|' (`关于进一步推动|实体经济发展的建议`)."""
+    parts = tuple(part.strip() for part in " ".join(title.split()).split("|"))
+    return tuple(part for part in parts if part) if len(parts) > 1 else ()
+
+
 def parse_meta(source: Source) -> tuple[m.Meta, str]:
     """The validated front matter and the raw editor's note; raises every problem at once."""
+    from .losses import front_matter_slips
+
     path = source.path
+    raise_all(front_matter_slips(source))
     try:
         node = yaml.compose(source.front, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -162,6 +228,18 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
             problems.append(ContentError(f"unknown key '{key}' ({hint})", path, line))
             suggested.update(close)
             continue
+        form = yaml11_number(value_node)
+        if form:
+            problems.append(
+                ContentError(
+                    f"'{key}': {form}; write the number without a leading zero or separators, "
+                    "or quote it if it is text",
+                    path,
+                    source.front_line + value_node.start_mark.line,
+                    value_node.start_mark.column + 1,
+                )
+            )
+            continue
         try:
             value = loader.construct_object(value_node, deep=True)
         except yaml.MarkedYAMLError as exc:
@@ -171,6 +249,8 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
             problems.append(ContentError(f"'{key}': value too large or too deeply nested", path, line))
             continue
         problem = _check_value(key, value)
+        if not problem and key == "status" and value != "draft":
+            problem = f"'status': '{value}' is not known; write 'status: draft', or remove the key to publish"
         if problem:
             problems.append(ContentError(problem, path, source.front_line + value_node.start_mark.line))
         else:
@@ -193,11 +273,14 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
         issue=values["issue"],
         total=values["total"],
         date=dt.date(year, month, day),
-        title=" ".join(values["title"].split()),
+        title="".join(" ".join(values["title"].split()).split("|")).strip(),
+        title_lines=_title_lines(values["title"]),
         recipients=tuple(name.strip() for name in values["recipients"]),
         editor=values["editor"].strip(),
         print_run=values["print_run"],
         classification=values.get("classification", "").strip(),
+        cc=values.get("cc", "").strip(),
+        draft=values.get("status") == "draft",
     )
     return meta, values.get("editor_note", "")
 
@@ -505,6 +588,9 @@ def parse_markdown(
     """
     check_nesting(text, source.path, first_line)
     check_brackets(text, source.path, first_line)
+    note_problems = footnote_problems(text, source.path, first_line)
+    if any("refers back to itself" in str(problem) for problem in note_problems):
+        raise_all(note_problems)  # Markdown and the renderers would recurse without end
     try:
         md = new_markdown()
         md.convert(text)
@@ -517,7 +603,7 @@ def parse_markdown(
         raise ContentError("markup nested too deeply", source.path, _deepest_line(text, first_line)) from None
     if max((_depth(node) for node in [*blocks, *notes]), default=0) > MAX_DEPTH:
         raise ContentError("markup nested too deeply", source.path, _deepest_line(text, first_line))
-    return blocks, notes, reader.problems
+    return blocks, notes, note_problems + reader.problems
 
 
 def _depth(node: object) -> int:

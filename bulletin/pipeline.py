@@ -64,8 +64,14 @@ def output_path(config: Config, source: Path, out_dir: Path, fmt: str) -> Path:
 
 
 def load(path: Path, config: Config) -> Issue:
-    """Read and parse the issue file at `path`."""
-    return parse_issue(read_source(path), config)
+    """Read and parse the issue file at `path`; a placeholder left from `new` is refused."""
+    from .errors import raise_all
+    from .losses import placeholder_problems
+
+    source = read_source(path)
+    issue = parse_issue(source, config)
+    raise_all(placeholder_problems(source))
+    return issue
 
 
 def renderer(fmt: str) -> Callable[[Issue, Config], bytes]:

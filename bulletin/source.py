@@ -5,6 +5,7 @@ Line numbers are kept so that every later problem can name the line of the file.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +76,13 @@ def split(path: Path, text: str) -> Source:
 def read_source(path: Path) -> Source:
     """Read and split the issue file at `path`."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO would block the read forever, a device could be endless: never opened
+            raise ContentError("is not a regular file (a FIFO, device or socket); not read", path)
+        size = info.st_size
         if size > MAX_BYTES:
             raise ContentError(
                 f"file is {size / 1024 / 1024:.1f} MB; an issue may be at most {MAX_BYTES // 1024 // 1024} MB",

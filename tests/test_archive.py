@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -115,7 +116,8 @@ def test_a_date_in_the_future_is_an_error(project: Project, capsys: pytest.Captu
     archive(project, (f"{tomorrow.year}/001.md", 1, 1, tomorrow.isoformat()))
     code, lines = check(project, capsys)
     assert code == 1
-    assert lines == [f"issues/{tomorrow.year}/001.md:4: date {tomorrow} is in the future (today is {dt.date.today()})"]
+    assert lines == [f"issues/{tomorrow.year}/001.md:4: date {tomorrow} is in the future (today is {dt.date.today()}): "
+                     "add 'status: draft' until it is published"]
 
 
 def test_checking_one_file_reports_only_problems_that_involve_it(
@@ -168,10 +170,18 @@ def test_next_numbers_skip_a_declared_gap(project: Project) -> None:
     assert next_numbers(project.config, dt.date(2026, 4, 1)) == (5, 53)
 
 
-def test_the_next_issue_passes_check(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_next_issue_passes_check_once_its_placeholders_are_filled(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     archive(project, *GOOD)
     path = next_issue_file(project.config, dt.date(2026, 4, 1))
     assert path == project.root / "issues" / "2026" / "003.md"
+    code, lines = check(project, capsys)
+    assert code == 1
+    assert lines[0] == "issues/2026/003.md:5:8: placeholder 【待填：标题】 not filled in"
+    assert len(lines) == 5 and all("placeholder 【待填：" in line for line in lines), lines
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"【待填：[^】]*】", "填好的内容", text), encoding="utf-8")
     assert check(project, capsys) == (0, [])
 
 

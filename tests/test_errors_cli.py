@@ -240,6 +240,38 @@ ROWS = [
         1,
         f"{ISSUE}:8: 'print_run': value too large or too deeply nested",
     ),
+    Row(
+        "yaml11-octal",
+        front(FRONT.replace("print_run: 30", "print_run: 030")),
+        1,
+        f"{ISSUE}:8:12: 'print_run': 030 is an octal number in YAML 1.1 and would mean 24; "
+        "write the number without a leading zero or separators, or quote it if it is text",
+    ),
+    Row(
+        "yaml11-sexagesimal",
+        front(FRONT.replace("total: 51", "total: 1:30")),
+        1,
+        f"{ISSUE}:3:8: 'total': 1:30 is a base-60 (sexagesimal) number in YAML 1.1 and would mean 90; "
+        "write the number without a leading zero or separators, or quote it if it is text",
+    ),
+    Row(
+        "number-out-of-bounds",
+        front(FRONT.replace("total: 51", "total: 1000000000")),
+        1,
+        f"{ISSUE}:3: 'total' is 1000000000; at most 99,999 is allowed (a typo?)",
+    ),
+    Row(
+        "title-too-long",
+        front(FRONT.replace("title: 关于测试的几点建议", "title: " + "长" * 300)),
+        1,
+        f"{ISSUE}:5: 'title' is 300 characters long; at most 255 are allowed",
+    ),
+    Row(
+        "yaml-surrogate-escape",
+        front(FRONT.replace("editor: 林书瑶", 'editor: "林\\ud800"')),
+        1,
+        f"{ISSUE}:7: 'editor' holds a lone surrogate U+D800 (from an escape), which is not a character",
+    ),
     Row("empty-title", front(FRONT.replace("title: 关于测试的几点建议", "title: ''")), 1, f"{ISSUE}:5: 'title' must not be empty"),
     # -- the Markdown body
     Row(
@@ -262,6 +294,18 @@ ROWS = [
         body("# 又一个标题\n"),
         1,
         f"{ISSUE}:11: heading '又一个标题' has no level here: the title comes from the front matter; use ## for level 1",
+    ),
+    Row(
+        "footnote-duplicate-label",
+        body("正文[^a]。\n\n[^a]: 第一条。\n[^a]: 第二条。\n"),
+        1,
+        f"{ISSUE}:14: footnote [^a] is defined twice (first on line 13)",
+    ),
+    Row(
+        "footnote-cycle",
+        body("正文[^a]。\n\n[^a]: 见[^b]。\n[^b]: 见[^a]。\n"),
+        1,
+        f"{ISSUE}:13: footnote [^a] refers back to itself through footnotes",
     ),
     Row("empty-body", body(""), 0, "", args=("build", "--format", "html"), writes=("build/2026/003.html",)),
     Row("image-inline", body("见图![图一](a.png)所示。\n"), 1, f"{ISSUE}:11: an image must stand alone in its own paragraph"),

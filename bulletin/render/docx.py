@@ -32,7 +32,7 @@ from lxml import etree
 from .. import typography
 from ..errors import ContentError
 from ..config import Config
-from ..house import GEOMETRY, MM, RED, DocxFonts, Geometry
+from ..house import COLOPHON, FURNITURE, GEOMETRY, LABELS, MM, RED, DocxFonts, Geometry, rows
 from ..model import (
     Block,
     CodeBlock,
@@ -58,11 +58,11 @@ TITLE_LEADING = 1.5
 SMALL_LEADING = 1.5
 CAPTION_LEADING = 1.6
 FOOTNOTE_LEADING = 1.4
-COLOPHON_PAD = 3.0  # pt of air above and below each colophon line, inside its rules
+COLOPHON_PAD = COLOPHON.pad  # pt of air above and below each colophon line, inside its rules
 TABLE_RULE = 0.75  # pt
 BODY_RULE = 0.5  # pt, a thematic break in the body
 CELL_MARGIN = 4.0  # pt, left and right inside a table cell
-LIST_MARKERS = ("{n}.", "●")  # ordered, unordered: text, as in the PDF
+LIST_MARKERS = (LABELS.ordered_marker, LABELS.bullet_marker)  # ordered, unordered: text, as in the PDF
 
 # Styles Word knows by these names: not flagged custom, so Word localises their names.
 BUILT_IN = frozenset({
@@ -621,10 +621,10 @@ class Writer:
         x.set_table_layout(table._tbl, width_twips=sum(widths))  # pyright: ignore[reportPrivateUsage]
         for column, width in zip(table.columns, widths):
             column.width = Twips(width)
-        for r, row in enumerate(rows):
+        # each row's own cells: table.cell(r, c) rebuilds the whole grid per call (quadratic)
+        for r, (row, docx_row) in enumerate(zip(rows, table.rows)):
             heading = bool(block.header) and r == 0
-            for c in range(columns):
-                cell = table.cell(r, c)
+            for c, cell in enumerate(docx_row.cells):
                 cell.width = Twips(widths[c])
                 paragraph = cell.paragraphs[0]
                 paragraph.style = self.document.styles["Table Heading" if heading else "Table Text"]
@@ -708,9 +708,9 @@ def front(writer: Writer, issue: Issue) -> None:
     recipients = typography.recipients_line(issue.series.kind, issue.meta.recipients)
     if recipients:
         control.add_run(recipients)
-    if issue.meta.classification:
+    if issue.meta.control_mark:
         control.add_run("\t")
-        control.add_run(issue.meta.classification, style="Classification")
+        control.add_run(issue.meta.control_mark, style="Classification")
     masthead = writer.paragraph("Masthead")
     masthead.add_run(issue.series.name)
     masthead.add_run(" " + issue.series.kind, style="Masthead Kind")
@@ -719,7 +719,11 @@ def front(writer: Writer, issue: Issue) -> None:
     writer.paragraph("Issue Line", typography.issue_line(issue.meta.issue, issue.meta.total))
     writer.paragraph("Publisher Line", f"{issue.series.publisher}\t{typography.chinese_date(issue.meta.date)}")
     writer.paragraph("Red Rule")
-    writer.paragraph("Title", issue.meta.title)
+    title = writer.paragraph("Title", "" if issue.meta.title_lines else issue.meta.title)
+    for index, line in enumerate(issue.meta.title_lines):
+        run = title.add_run(line)
+        if index < len(issue.meta.title_lines) - 1:
+            run.add_break()
 
 
 def even_page_break(writer: Writer) -> None:
@@ -741,12 +745,9 @@ def colophon(writer: Writer, issue: Issue) -> None:
     borders would merge between lines that look alike.
     """
     g = writer.g
-    fax = f"　{issue.contact.fax}（传真）" if issue.contact.fax else ""
-    editor, phone = f"责任编辑：{issue.meta.editor}", f"联系电话：{issue.contact.phone}{fax}"
-    room = (g.type_width - 2 * g.colophon_size) / g.colophon_size  # ems between the cell's indents
-    # Editor and phone share a line (phone flush right) when they fit with a gap of two ems.
-    first = (f"{editor}\t{phone}",) if ems(editor) + 2 + ems(phone) <= room else (editor, phone)
-    lines = (*first, f"地址：{issue.contact.address}", f"共印：{issue.meta.print_run}份")
+    # The same rows as the PDF: a split row is "left<tab>right", flush right at the tab.
+    printed = rows(FURNITURE.colophon, issue, COLOPHON.room)
+    lines = tuple(f"{row.left}\t{row.right}" if row.right else row.left for row in printed)
     width = twips(g.type_width)
     table = writer.document.add_table(rows=len(lines), cols=1)
     table.style = writer.document.styles["Colophon Table"]
@@ -754,12 +755,17 @@ def colophon(writer: Writer, issue: Issue) -> None:
     x.set_table_layout(table._tbl, width_twips=width)  # pyright: ignore[reportPrivateUsage]
     x.float_to_foot(table._tbl, left_twips=twips(writer.g.margin_left_mm * MM))  # pyright: ignore[reportPrivateUsage]
     table.columns[0].width = Twips(width)
-    for row, text in zip(table.rows, lines):
+    for row, text, spec in zip(table.rows, lines, printed):
         x.keep_row_whole(row._tr)  # pyright: ignore[reportPrivateUsage]
         cell = row.cells[0]
         cell.width = Twips(width)
-        cell.paragraphs[0].style = writer.document.styles["Colophon"]
-        cell.paragraphs[0].add_run(text)
+        paragraph = cell.paragraphs[0]
+        paragraph.style = writer.document.styles["Colophon"]
+        if spec.hang:
+            # a wrapped row hangs under the end of its label
+            paragraph.paragraph_format.left_indent = Twips(twips(COLOPHON.size * (COLOPHON.indent_ems + spec.hang)))
+            paragraph.paragraph_format.first_line_indent = Twips(-twips(COLOPHON.size * spec.hang))
+        paragraph.add_run(text)
     # The body must end with a paragraph; this one is one grid line tall and empty.
     writer.paragraph("After Table")
 
@@ -790,7 +796,7 @@ def render_docx(issue: Issue, config: Config) -> bytes:
     # python-docx's template starts with no body paragraphs; everything is appended in order.
     front(writer, issue)
     if issue.editor_note:
-        writer.blocks(issue.editor_note, "Editor Note", label="编者按：")
+        writer.blocks(issue.editor_note, "Editor Note", label=LABELS.editor_note)
     writer.blocks(issue.body)
     if config.colophon_on_even_page:
         even_page_break(writer)

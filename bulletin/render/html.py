@@ -10,7 +10,7 @@ from .. import typography
 from ..config import Config
 from ..errors import ConfigError
 from ..fonts import fonts_dir, load_fonts
-from ..house import GEOMETRY, RED
+from ..house import COLOPHON, FURNITURE, GEOMETRY, LABELS, RED, rows
 from ..model import Issue
 
 #: the templates shipped with the tool, used when a project has no templates/ of its own
@@ -43,6 +43,7 @@ def render_html(issue: Issue, config: Config) -> str:
     """The issue as one HTML document (CSS inline, fonts and images by file URL)."""
     env = environment(config.root)
     folder = fonts_dir(config.root)
+    colophon_rows = rows(FURNITURE.colophon, issue, COLOPHON.room)
     try:
         template = env.get_template("issue.html.j2")
         return template.render(
@@ -57,6 +58,10 @@ def render_html(issue: Issue, config: Config) -> str:
             font_url=lambda path: Path(path).as_uri(),
             image_url=lambda path: Path(path).as_uri(),
             colophon_on_even_page=config.colophon_on_even_page,
+            colophon=COLOPHON,
+            colophon_rows=colophon_rows,
+            colophon_height=COLOPHON.height(colophon_rows),
+            labels=LABELS,
         )
     except jinja2.TemplateSyntaxError as exc:
         raise ConfigError(f"template syntax: {exc.message}", exc.filename or exc.name, exc.lineno) from None

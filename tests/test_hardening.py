@@ -1,0 +1,274 @@
+"""Hardening: strict front matter numbers, bounded numbering work, inert CSV cells, linear DOCX tables."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import stat
+from pathlib import Path
+
+import docx.table
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bulletin import archive
+from bulletin.archive import Entry, _missing, next_issue_file, numbering_problems
+from bulletin.catalog import csv_cell, to_csv
+from bulletin.errors import BulletinError, ContentError, UsageError
+from bulletin.output import atomic_write
+from bulletin.parse import parse_meta
+from bulletin.source import read_source, split
+
+from .conftest import FRONT, Project, run_cli
+
+
+def meta_problems(front: str) -> list[str]:
+    source = split(Path("x.md"), f"---\n{front}---\n\n正文。\n")
+    try:
+        parse_meta(source)
+    except BulletinError as exc:
+        return [str(p) for p in getattr(exc, "problems", [exc])]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("typed", "meaning"),
+    [("030", "24"), ("1:30", "90"), ("0x1F", "31"), ("0b11", "3"), ("1_000", "1000")],
+)
+def test_yaml11_number_forms_are_refused_saying_what_they_would_mean(typed: str, meaning: str) -> None:
+    found = meta_problems(FRONT.replace("print_run: 30", f"print_run: {typed}"))
+    assert len(found) == 1
+    assert found[0].startswith("x.md:8:12: 'print_run': ")
+    assert f"{typed} is" in found[0] and f"would mean {meaning}" in found[0]
+
+
+def test_quoted_or_plain_numbers_are_fine() -> None:
+    assert meta_problems(FRONT) == []
+    assert meta_problems(FRONT.replace("title: 关于测试的几点建议", "title: '1:30'")) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("issue: 3", "issue: 1000", "'issue' is 1000; at most 999"),
+        ("total: 51", "total: 1000000000", "'total' is 1000000000; at most 99,999"),
+        ("print_run: 30", "print_run: 10000001", "'print_run' is 10000001; at most 10,000,000"),
+        ("title: 关于测试的几点建议", "title: " + "长" * 256, "'title' is 256 characters long; at most 255"),
+        ("editor: 林书瑶", 'editor: "林\\ud800"', "lone surrogate U+D800"),
+    ],
+)
+def test_numbers_and_text_are_bounded(old: str, new: str, message: str) -> None:
+    found = meta_problems(FRONT.replace(old, new))
+    assert len(found) == 1 and message in found[0], found
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=-20, max_value=2_000_000), st.sampled_from(["0{}", "{}", "{:_}", "0x{:x}", "'{}'"]))
+def test_front_matter_numbers_property(number: int, form: str) -> None:
+    """Any typed number either reads as exactly what was typed or is refused with a line; never a traceback."""
+    typed = form.format(abs(number)) if form != "{}" else str(number)
+    found = meta_problems(FRONT.replace("print_run: 30", f"print_run: {typed}"))
+    plain = typed.lstrip("-").isdigit() and (typed == "0" or not typed.lstrip("-").startswith("0"))
+    if plain and 1 <= int(typed) <= 10_000_000:
+        assert found == []
+    else:
+        assert found and all(line.startswith("x.md:8") for line in found)
+
+
+def test_missing_totals_are_found_by_gap_not_by_number() -> None:
+    assert _missing(2, 10, [(4, 5), (8, 20)]) == [(2, 3), (6, 7)]
+    assert _missing(2, 99_998, [(1, 99_999)]) == []
+    day = dt.date(2026, 1, 1)
+    archive = [Entry(Path("a.md"), 1, 1, day), Entry(Path("b.md"), 2, 99_999, day)]
+    problems = numbering_problems(archive, ((3, 99_000),), dt.date(2026, 12, 1))
+    assert any("总第2期、总第99001–99998期 missing" in str(p) for p in problems), problems
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=12))
+def test_csv_cells_never_start_a_formula(text: str) -> None:
+    cell = csv_cell(text)
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cell.removeprefix("'") == text or cell == text
+
+
+def test_catalog_csv_neutralises_formulas() -> None:
+    entry = {"year": 2026, "issue": 3, "total": 51, "date": "2026-05-18", "title": "=HYPERLINK(\"x\")",
+             "recipients": ["@甲"], "editor": "+林", "print_run": 30, "source": "issues/2026/003.md"}
+    data = to_csv([entry])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    cells = [c for row in rows[1:] for c in row]
+    assert "'=HYPERLINK(\"x\")" in cells and "'+林" in cells and "'@甲" in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+
+
+def test_docx_tables_use_each_rows_own_cells(project: Project, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """table.cell(r, c) rebuilds the whole grid each call, which made tables quadratic."""
+
+    def refuse(self: object, row: int, column: int) -> None:
+        raise AssertionError("table.cell() is quadratic")
+
+    monkeypatch.setattr(docx.table.Table, "cell", refuse)
+    rows = "\n".join(f"| 项{i} | {i} |" for i in range(30))
+    project.issue(body=f"正文。\n\n| 名称 | 数量 |\n|---|---|\n{rows}\n")
+    code, _, err = run_cli(project, ("build", "--format", "docx"), capfd)
+    assert code == 0, err
+    document = docx.Document(str(project.root / "build" / "2026" / "003.docx"))
+    cells = [tc for tc in document.tables[0]._tbl.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tc")]
+    assert len(cells) == 62
+
+
+def test_a_fifo_among_the_issues_is_never_opened(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    project.issue()
+    fifo = project.root / "issues" / "2026" / "004.md"
+    os.mkfifo(fifo)
+    code, out, err = run_cli(project, ("check",), capfd)
+    assert code in (0, 1) and "Traceback" not in out + err
+    with pytest.raises(ContentError, match="is not a regular file"):
+        read_source(fifo)
+
+
+def test_a_rewrite_keeps_the_mode_and_refuses_read_only_and_links(tmp_path: Path) -> None:
+    private = tmp_path / "private.md"
+    private.write_bytes(b"old")
+    private.chmod(0o600)
+    atomic_write(private, b"new")
+    assert private.read_bytes() == b"new"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+
+    frozen = tmp_path / "frozen.md"
+    frozen.write_bytes(b"old")
+    frozen.chmod(0o444)
+    with pytest.raises(UsageError, match="read-only"):
+        atomic_write(frozen, b"new")
+    assert frozen.read_bytes() == b"old"
+
+    target = tmp_path / "elsewhere.md"
+    target.write_bytes(b"theirs")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    with pytest.raises(UsageError, match="symbolic link"):
+        atomic_write(link, b"mine")
+    assert target.read_bytes() == b"theirs" and link.is_symlink()
+
+
+def test_check_fix_keeps_a_private_issue_private(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    path = project.issue(body="正文,这里有半角逗号。\n")
+    path.chmod(0o600)
+    before = path.read_bytes()
+    run_cli(project, ("check", "--fix"), capfd)
+    assert path.read_bytes() != before
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_new_reserves_its_file_exclusively(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two `new` at once: the one that loses the race (its existence check passed) must not overwrite."""
+    project.issue()
+    config = project.config
+    first = next_issue_file(config, dt.date(2026, 6, 1))
+    first.write_bytes(b"edited by the first writer")
+    monkeypatch.setattr(archive, "next_numbers", lambda config, date: (4, 52))
+    monkeypatch.setattr(Path, "exists", lambda self: False)  # the other writer looked before the file existed
+    with pytest.raises(UsageError, match="exists already"):
+        next_issue_file(config, dt.date(2026, 6, 1))
+    assert first.read_bytes() == b"edited by the first writer"
+
+
+def test_wide_content_stays_inside_the_type_area(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    """A 70-digit figure, a long URL, a 100-letter word and an 8-column table never pass the right margin."""
+    import pdfplumber
+
+    from bulletin.house import MM, Geometry
+
+    head = "| " + " | ".join(f"第{i}列指标名称" for i in range(8)) + " |"
+    rule = "|" + "---|" * 8
+    row = "| " + " | ".join("1234567890123456" for _ in range(8)) + " |"
+    body = "\n\n".join(
+        ["1234567890" * 7, "https://example.org/" + "a1b2c3d4e5" * 10, "abcdefghij" * 10, f"{head}\n{rule}\n{row}\n{row}\n"]
+    )
+    project.issue(body=body)
+    code, _, err = run_cli(project, ("build", "--format", "pdf"), capfd)
+    assert code == 0, err
+    g = Geometry()
+    left = g.margin_left_mm * MM
+    right = left + g.type_width
+    with pdfplumber.open(project.root / "build" / "2026" / "003.pdf") as pdf:
+        chars = [c for page in pdf.pages for c in page.chars]
+        edges = [e for page in pdf.pages for e in page.edges]
+    assert chars
+    assert max(c["x1"] for c in chars) <= right + 1, max(c["x1"] for c in chars)
+    assert min(c["x0"] for c in chars) >= left - 1
+    assert edges and max(e["x1"] for e in edges) <= right + 1
+    text = "".join(c["text"] for c in chars)
+    assert text.count("1234567890") >= 7 and text.count("abcdefghij") >= 9  # nothing clipped away
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("正文[^a]。\n\n[^a]: 第一条。\n[^a]: 第二条。\n", "ISSUE:14: footnote [^a] is defined twice (first on line 13)"),
+        ("正文[^a]。\n\n[^a]: 见[^b]。\n[^b]: 见[^a]。\n", "ISSUE:13: footnote [^a] refers back to itself through footnotes"),
+    ],
+    ids=["duplicate", "cycle"],
+)
+def test_check_finds_footnote_problems(project: Project, capfd: pytest.CaptureFixture[str], body: str, line: str) -> None:
+    project.issue(body=body)
+    for command in ("check", "build"):
+        code, out, err = run_cli(project, (command,), capfd)
+        assert code == 1, out + err
+        assert line.replace("ISSUE", "issues/2026/003.md") in (out + err).splitlines()
+        assert "Traceback" not in out + err and "internal error" not in out + err
+    assert not (project.root / "build" / "2026" / "003.pdf").exists()
+
+
+def test_footnotes_in_code_are_not_footnotes(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    project.issue(body="正文注[^1]。\n\n```\n[^1]: 代码\n```\n\n[^1]: 注释。\n")
+    code, out, err = run_cli(project, ("check",), capfd)
+    assert "defined twice" not in out + err, out + err
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["正文", "[^a]", "[^b]", "\n", "\n\n[^a]: ", "\n\n[^b]: ", "`", "    "]), max_size=14))
+def test_footnote_reader_property(parts: list[str]) -> None:
+    """Any mix of references and definitions gives located problems or none, never an exception."""
+    from bulletin.footnotes import footnote_problems
+
+    for problem in footnote_problems("".join(parts), Path("x.md"), 11):
+        assert problem.line is not None and problem.line >= 11
+
+
+@pytest.mark.parametrize("scale", ["nan", "inf"])
+def test_preview_scale_must_be_a_number(project: Project, capfd: pytest.CaptureFixture[str], scale: str) -> None:
+    project.issue()
+    code, out, err = run_cli(project, ("preview", "issues/2026/003.md", "--scale", scale), capfd)
+    assert code == 2
+    assert "Invalid value for '--scale'" in err
+    assert "Traceback" not in out + err
+    assert not (project.root / "build").exists()
+
+
+@pytest.mark.parametrize("mode", ["I;16", "RGB16"])
+def test_a_16_bit_png_is_refused_at_parse_time_with_its_line(project: Project, capfd: pytest.CaptureFixture[str], mode: str) -> None:
+    import zlib
+
+    import PIL.Image
+
+    folder = project.root / "issues" / "2026" / "images"
+    folder.mkdir(parents=True)
+    path = folder / "deep.png"
+    if mode == "I;16":
+        PIL.Image.new("I;16", (8, 8), 1000).save(path, format="PNG")
+    else:  # Pillow cannot write 16-bit RGB: a minimal one by hand
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+        rows = b"".join(b"\x00" + b"\x12\x34" * 3 * 4 for _ in range(4))
+        ihdr = (4).to_bytes(4, "big") * 2 + bytes([16, 2, 0, 0, 0])
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    project.issue(body="正文。\n\n![图一](images/deep.png)\n")
+    code, out, err = run_cli(project, ("check",), capfd)
+    assert code == 1
+    assert "issues/2026/003.md:13: image 'images/deep.png' is a 16-bit PNG" in out + err
+    assert "Traceback" not in out + err
