@@ -39,6 +39,7 @@ def volume_issues(config: Config, year: int) -> list[Entry]:
 
 def contents_pdf(config: Config, year: int, issues: list[tuple[Entry, str]]) -> bytes:
     """The title and contents pages of the volume, set in the house fonts."""
+    from .render.justify import Justification
     from .render.pdf import make_fetcher
 
     folder = fonts_dir(config.root)
@@ -73,7 +74,8 @@ def contents_pdf(config: Config, year: int, issues: list[tuple[Entry, str]]) -> 
         raise ConfigError(f"template {VOLUME_TEMPLATE}: {exc}", templates_dir(config.root)) from None
     roots = (config.root.resolve(), folder.resolve(), templates_dir(config.root).resolve(), TOOL_TEMPLATES.resolve())
     document = HTML(string=html, base_url=config.root.resolve().as_uri() + "/", url_fetcher=make_fetcher(roots))
-    pdf = document.write_pdf(font_config=FontConfiguration())
+    with Justification():
+        pdf = document.write_pdf(font_config=FontConfiguration())
     assert pdf is not None
     return pdf
 

@@ -1,6 +1,7 @@
 """The WeasyPrint extension: Chinese lines justified between characters, broken by clreq."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,18 +46,19 @@ def render(tmp_path: Path, text: str, indent: str = "0") -> list[Line]:
 
 
 @pytest.fixture
-def installed() -> None:
+def installed() -> Iterator[None]:
     """The extension active, as the PDF renderer activates it."""
-    justify.install()
+    with justify.Justification():
+        yield
 
 
 @pytest.fixture
-def plain(monkeypatch: pytest.MonkeyPatch) -> None:
-    """WeasyPrint as shipped, without the extension."""
-    monkeypatch.setattr(inline, "text_align", justify._original_text_align)
-    monkeypatch.setattr(inline, "split_first_line", justify._original_split_first_line)
-    monkeypatch.setattr(inline, "can_break_text", justify._original_can_break_text)
-    monkeypatch.setattr(inline, "split_text_box", justify._original_split_text_box)
+def plain() -> None:
+    """WeasyPrint as shipped, without the extension: what is left outside the context."""
+    assert inline.text_align is justify._original_text_align
+    assert inline.split_first_line is justify._original_split_first_line
+    assert inline.can_break_text is justify._original_can_break_text
+    assert inline.split_text_box is justify._original_split_text_box
 
 
 def gaps(lines: list[Line]) -> list[float]:
@@ -71,7 +73,22 @@ def test_the_extension_is_pinned_to_the_weasyprint_it_was_tested_with() -> None:
 def test_another_weasyprint_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(weasyprint, "__version__", "99.0")
     with pytest.raises(ConfigError, match="tested with WeasyPrint 70.0"):
-        justify.install()
+        with justify.Justification():
+            pass
+    assert inline.text_align is justify._original_text_align
+
+
+def test_leaving_the_context_restores_weasyprint_as_found() -> None:
+    found = (inline.text_align, inline.split_first_line, inline.can_break_text, inline.split_text_box)
+    with justify.Justification() as outer:
+        assert inline.split_first_line == outer.split_first_line
+        with justify.Justification() as inner:
+            assert inline.split_text_box == inner.split_text_box
+        assert inline.split_text_box == outer.split_text_box
+    assert (inline.text_align, inline.split_first_line, inline.can_break_text, inline.split_text_box) == found
+    with pytest.raises(ValueError), justify.Justification():
+        raise ValueError("a failed render")
+    assert inline.split_first_line is found[1]
 
 
 @pytest.mark.parametrize(
@@ -132,8 +149,8 @@ def test_quotation_marks_do_not_glue_words_into_short_lines(tmp_path: Path, plai
     # Pango allows no break after a closing quotation mark: alone it ends this line early
     text = HAN[:24] + "“办快”的窗口" + HAN[:30]
     assert len(render(tmp_path, text)[0].text) < 28
-    justify.install()
-    lines = render(tmp_path, text)
+    with justify.Justification():
+        lines = render(tmp_path, text)
     assert lines[0].text == HAN[:24] + "“办快”"
 
 

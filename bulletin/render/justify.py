@@ -1,7 +1,7 @@
 """Stage: PDF layout extension — Chinese line breaking (clreq) and justification.
 
 WeasyPrint (tested with 70.0, pinned) justifies a line by widening spaces only, so
-Chinese text stays ragged. `install()` wraps its `text_align` so that a justified line
+Chinese text stays ragged. the extension wraps its `text_align` so that a justified line
 holding Chinese text spreads its slack over every gap between characters, as letter
 spacing written into each text box's own style: the text is drawn from that style,
 so the spacing survives until the page is painted, and no character is inserted.
@@ -9,9 +9,16 @@ A Latin word or a number is cut into a box of its own that keeps its tracking: t
 slack goes between Han characters and at the run's ends, not inside AI or 3.2%.
 
 Line breaks come from Pango (UAX #14), which never breaks next to a quotation mark
-and may start a line with a dash. `install()` also wraps the first-line split so that
-a line ends at the last break the clreq rules allow within the measure, and a text
-never ends with one character alone on its last line.
+and may start a line with a dash. The extension also wraps the first-line split so
+that a line ends at the last break the clreq rules allow within the measure, and a
+text never ends with one character alone on its last line.
+
+The extension is a context: every WeasyPrint render runs inside `with Justification():`,
+which patches WeasyPrint on entry and puts back what it found on exit, and keeps the
+state of the render (the text box being split, the marks squeezed in its line) in the
+object. A render outside it is set by WeasyPrint as shipped, and what one render leaves
+behind cannot change the next: the same inputs give the same bytes whatever the
+process rendered before.
 """
 from __future__ import annotations
 
@@ -37,8 +44,6 @@ _original_split_text_box = inline.split_text_box
 
 #: elements whose last line the single-character rule applies to
 _BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "dd"})
-#: set while the text box being split ends its block, so its last line must not be a runt
-_splitting_block_end = False
 
 #: half-width marks that must not start or end a line either
 _NO_START = LINE_START_FORBIDDEN + ",.;:!?)]}%"
@@ -50,8 +55,6 @@ _REACH = 12
 SQUEEZABLE = "，。、；：！”’）》」』】〕"
 #: at most this many marks of a line are squeezed to keep its last character
 _MOST_SQUEEZED = 2
-#: the marks split_first_line squeezed in the line it returned: (line text, indexes)
-_squeezed: tuple[str, tuple[int, ...]] = ("", ())
 
 
 def can_break_between(before: str, after: str) -> bool:
@@ -70,94 +73,6 @@ def _is_runt(rest: str) -> bool:
     return len(rest.rstrip(_NO_START)) == 1 and is_cjk(rest[0])
 
 
-def split_first_line(
-    text: str,
-    style: Any,
-    context: Any,
-    max_width: float | None,
-    justification_spacing: float,
-    is_line_start: bool = True,
-    minimum: bool = False,
-) -> tuple[Any, ...]:
-    """WeasyPrint's `split_first_line`, breaking Chinese text at the last break clreq allows."""
-
-    def split(part: str) -> tuple[Any, ...]:
-        return _original_split_first_line(
-            part, style, context, max_width, justification_spacing, is_line_start, minimum
-        )
-
-    result = split(text)
-    resume = result[2]
-    if resume is None or max_width is None or minimum or style["white_space"] not in ("normal", "pre-line"):
-        return result
-    head = text.encode()[:resume].decode()
-    if "\n" in head or not any(is_cjk(char) for char in text):
-        return result
-    pango_break = fitting = len(head)
-    while fitting < min(len(text) - 1, pango_break + _REACH) and split(text[: fitting + 1])[2] is None:
-        fitting += 1
-    chosen = next((at for at in range(fitting, 0, -1) if can_break_between(text[at - 1], text[at])), pango_break)
-    if _splitting_block_end and _is_runt(text[chosen:]):
-        # give the last line a second character rather than leave one alone
-        chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
-    if chosen != fitting and style["text_align_all"] == "justify":
-        squeezed = _squeeze(text, fitting, style, context, max_width, justification_spacing, is_line_start)
-        if squeezed is not None:
-            return squeezed
-    if chosen == pango_break:
-        return result
-    better = split(text[:chosen])
-    if better[2] is not None:
-        return result
-    layout, length, _, width, height, baseline = better
-    return layout, length, len(text[:chosen].encode()), width, height, baseline
-
-
-def _squeeze(
-    text: str,
-    fitting: int,
-    style: Any,
-    context: Any,
-    max_width: float,
-    justification_spacing: float,
-    is_line_start: bool,
-) -> tuple[Any, ...] | None:
-    """The first line taken past a forced break by setting marks at half width, or None.
-
-    A rule forbids breaking after `text[:fitting]` (the next character may not start a
-    line). Rather than give the line's last character to the next line, the line keeps
-    it and the mark that follows, when that mark and at most one more of the line's
-    marks (one followed by another mark first, else the nearest the end) can give up
-    half their width. The line's box is that much narrower; `text_align` sets the marks.
-    """
-    global _squeezed
-    # the end of the box is a break unless it ends the block (a last line is not justified)
-    ends = [*range(fitting + 1, len(text)), *(() if _splitting_block_end else (len(text),))]
-    end = next((at for at in ends if at == len(text) or can_break_between(text[at - 1], text[at])), None)
-    if end is None or text[end - 1] not in SQUEEZABLE:
-        return None
-    if _splitting_block_end and _is_runt(text[end:]):
-        return None
-    head = text[:end]
-    layout, length, resume, width, height, baseline = _original_split_first_line(
-        head, style, context, None, justification_spacing, is_line_start
-    )
-    if resume is not None:
-        return None
-    marks = [at for at in range(end - 2, -1, -1) if head[at] in SQUEEZABLE]
-    marks.sort(key=lambda at: head[at + 1] not in SQUEEZABLE + LINE_START_FORBIDDEN + LINE_END_FORBIDDEN)
-    half = style["font_size"] / 2
-    for count in range(1, _MOST_SQUEEZED + 1):
-        if width - count * half <= max_width:
-            chosen = tuple(sorted([end - 1, *marks[: count - 1]]))
-            if len(chosen) < count:
-                return None
-            _squeezed = (head, chosen)
-            resume = len(head.encode()) if end < len(text) else None
-            return layout, length, resume, width - count * half, height, baseline
-    return None
-
-
 def _ends_block(box: Any) -> bool:
     """True when the text box holds the end of its paragraph or heading."""
     element = box.element
@@ -167,19 +82,146 @@ def _ends_block(box: Any) -> bool:
     return bool(box.text.strip()) and whole.endswith("".join(box.text.split()))
 
 
-def split_text_box(context: Any, box: Any, available_width: float | None, skip: int, is_line_start: bool = True) -> Any:
-    """WeasyPrint's `split_text_box`, telling the line split whether this text ends its block."""
-    global _splitting_block_end, _squeezed
-    _splitting_block_end = _ends_block(box)
-    _squeezed = ("", ())
-    try:
-        new_box, resume, preserved = _original_split_text_box(context, box, available_width, skip, is_line_start)
-        if new_box is not None:
-            new_box.squeezed = _squeezed[1] if _squeezed[0] == new_box.text else ()
-        return new_box, resume, preserved
-    finally:
-        _splitting_block_end = False
-        _squeezed = ("", ())
+class Justification:
+    """The extension, active while the `with` block runs; the state of one render.
+
+    Entering patches WeasyPrint's line layout (and refuses a WeasyPrint other than
+    the tested one); leaving restores the functions found on entry, so contexts nest.
+    One context serves one thread: the renders of a process run one after another.
+    """
+
+    def __init__(self) -> None:
+        #: True while the text box being split ends its block, so its last line must not be a runt
+        self.splitting_block_end = False
+        #: the marks split_first_line squeezed in the line it returned: (line text, indexes)
+        self.squeezed: tuple[str, tuple[int, ...]] = ("", ())
+        self._saved: list[tuple[str, Any]] = []
+
+    def __enter__(self) -> Justification:
+        if weasyprint.__version__ != TESTED_WITH:
+            raise ConfigError(
+                f"bulletin's line justification was tested with WeasyPrint {TESTED_WITH}, "
+                f"not {weasyprint.__version__}; pin weasyprint=={TESTED_WITH}"
+            )
+        if self._saved:
+            raise RuntimeError("a Justification context is entered once at a time")
+        patches = {
+            "text_align": text_align,
+            "split_first_line": self.split_first_line,
+            "can_break_text": can_break_text,
+            "split_text_box": self.split_text_box,
+        }
+        self._saved = [(name, getattr(inline, name)) for name in patches]
+        for name, function in patches.items():
+            setattr(inline, name, function)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name, function in self._saved:
+            setattr(inline, name, function)
+        self._saved = []
+        self.splitting_block_end = False
+        self.squeezed = ("", ())
+
+    def split_first_line(
+        self,
+        text: str,
+        style: Any,
+        context: Any,
+        max_width: float | None,
+        justification_spacing: float,
+        is_line_start: bool = True,
+        minimum: bool = False,
+    ) -> tuple[Any, ...]:
+        """WeasyPrint's `split_first_line`, breaking Chinese text at the last break clreq allows."""
+
+        def split(part: str) -> tuple[Any, ...]:
+            return _original_split_first_line(
+                part, style, context, max_width, justification_spacing, is_line_start, minimum
+            )
+
+        result = split(text)
+        resume = result[2]
+        if resume is None or max_width is None or minimum or style["white_space"] not in ("normal", "pre-line"):
+            return result
+        head = text.encode()[:resume].decode()
+        if "\n" in head or not any(is_cjk(char) for char in text):
+            return result
+        pango_break = fitting = len(head)
+        while fitting < min(len(text) - 1, pango_break + _REACH) and split(text[: fitting + 1])[2] is None:
+            fitting += 1
+        chosen = next((at for at in range(fitting, 0, -1) if can_break_between(text[at - 1], text[at])), pango_break)
+        if self.splitting_block_end and _is_runt(text[chosen:]):
+            # give the last line a second character rather than leave one alone
+            chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
+        if chosen != fitting and style["text_align_all"] == "justify":
+            squeezed = self._squeeze(text, fitting, style, context, max_width, justification_spacing, is_line_start)
+            if squeezed is not None:
+                return squeezed
+        if chosen == pango_break:
+            return result
+        better = split(text[:chosen])
+        if better[2] is not None:
+            return result
+        layout, length, _, width, height, baseline = better
+        return layout, length, len(text[:chosen].encode()), width, height, baseline
+
+    def _squeeze(
+        self,
+        text: str,
+        fitting: int,
+        style: Any,
+        context: Any,
+        max_width: float,
+        justification_spacing: float,
+        is_line_start: bool,
+    ) -> tuple[Any, ...] | None:
+        """The first line taken past a forced break by setting marks at half width, or None.
+
+        A rule forbids breaking after `text[:fitting]` (the next character may not start a
+        line). Rather than give the line's last character to the next line, the line keeps
+        it and the mark that follows, when that mark and at most one more of the line's
+        marks (one followed by another mark first, else the nearest the end) can give up
+        half their width. The line's box is that much narrower; `text_align` sets the marks.
+        """
+        # the end of the box is a break unless it ends the block (a last line is not justified)
+        ends = [*range(fitting + 1, len(text)), *(() if self.splitting_block_end else (len(text),))]
+        end = next((at for at in ends if at == len(text) or can_break_between(text[at - 1], text[at])), None)
+        if end is None or text[end - 1] not in SQUEEZABLE:
+            return None
+        if self.splitting_block_end and _is_runt(text[end:]):
+            return None
+        head = text[:end]
+        layout, length, resume, width, height, baseline = _original_split_first_line(
+            head, style, context, None, justification_spacing, is_line_start
+        )
+        if resume is not None:
+            return None
+        marks = [at for at in range(end - 2, -1, -1) if head[at] in SQUEEZABLE]
+        marks.sort(key=lambda at: head[at + 1] not in SQUEEZABLE + LINE_START_FORBIDDEN + LINE_END_FORBIDDEN)
+        half = style["font_size"] / 2
+        for count in range(1, _MOST_SQUEEZED + 1):
+            if width - count * half <= max_width:
+                chosen = tuple(sorted([end - 1, *marks[: count - 1]]))
+                if len(chosen) < count:
+                    return None
+                self.squeezed = (head, chosen)
+                resume = len(head.encode()) if end < len(text) else None
+                return layout, length, resume, width - count * half, height, baseline
+        return None
+
+    def split_text_box(self, context: Any, box: Any, available_width: float | None, skip: int, is_line_start: bool = True) -> Any:
+        """WeasyPrint's `split_text_box`, telling the line split whether this text ends its block."""
+        self.splitting_block_end = _ends_block(box)
+        self.squeezed = ("", ())
+        try:
+            new_box, resume, preserved = _original_split_text_box(context, box, available_width, skip, is_line_start)
+            if new_box is not None:
+                new_box.squeezed = self.squeezed[1] if self.squeezed[0] == new_box.text else ()
+            return new_box, resume, preserved
+        finally:
+            self.splitting_block_end = False
+            self.squeezed = ("", ())
 
 
 def can_break_text(text: str, lang: Any) -> bool | None:
@@ -411,16 +453,3 @@ def text_align(context: Any, line: Any, available_width: float, last: bool) -> f
     if justified and justify_cjk(context, line, available_width):
         return 0
     return _original_text_align(context, line, available_width, last)
-
-
-def install() -> None:
-    """Make WeasyPrint justify Chinese lines; refuse an untested WeasyPrint release."""
-    if weasyprint.__version__ != TESTED_WITH:
-        raise ConfigError(
-            f"bulletin's line justification was tested with WeasyPrint {TESTED_WITH}, "
-            f"not {weasyprint.__version__}; pin weasyprint=={TESTED_WITH}"
-        )
-    inline.text_align = text_align
-    inline.split_first_line = split_first_line
-    inline.can_break_text = can_break_text
-    inline.split_text_box = split_text_box

@@ -111,9 +111,8 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
 
     from ..coverage import config_coverage_problems, coverage_problems
     from ..source import read_source
-    from .justify import install as install_justification
+    from .justify import Justification
 
-    install_justification()
     if not config.allow_missing_glyphs:
         raise_all(
             config_coverage_problems(config, refusing=True)
@@ -123,7 +122,7 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
     from weasyprint.urls import FatalURLFetchingError
 
     html = render_html(issue, config)
-    with _collected() as log:
+    with _collected() as log, Justification():
         try:
             document = HTML(
                 string=html,
