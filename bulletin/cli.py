@@ -61,9 +61,14 @@ pass_context = click.make_pass_decorator(Context)
     type=click.Path(file_okay=False, path_type=Path),
     help="The project folder (holding bulletin.toml). Default: found from here upward.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    help="Language of the messages. Default: Chinese when LC_ALL, LC_MESSAGES, LANG or LANGUAGE is zh_*.",
+)
 @click.version_option(package_name="bulletin")
 @click.pass_context
-def cli(ctx: click.Context, project: Path | None) -> None:
+def cli(ctx: click.Context, project: Path | None, lang: str | None) -> None:
     """Typeset the bulletin: Markdown issues in, house-style PDF and DOCX out."""
     ctx.obj = Context(project)
 
@@ -382,7 +387,14 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code (messages in the language asked for)."""
+    from .i18n import streams_in, wanted
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    option = next((a.split("=", 1)[1] for a in args if a.startswith("--lang=")), None)
+    if "--lang" in args and args.index("--lang") + 1 < len(args):
+        option = args[args.index("--lang") + 1]
+    stdout, stderr = streams_in(wanted(option))
     import signal
     import threading
 
@@ -390,16 +402,20 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return _main(argv)
+        return _main(args)
     except Terminated:
         click.echo("terminated", err=True)
         return EXIT_TERMINATED
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if sys.stdout is not stdout:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            sys.stdout, sys.stderr = stdout, stderr
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str]) -> int:
     try:
         cli.main(args=argv, prog_name="bulletin", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -229,6 +229,7 @@ class Furniture:
             (Slot("editor", "meta.editor", label="责任编辑："),),
             (Slot("phone", "contact.phone", label="联系电话："), Slot("fax", "contact.fax", label="　", suffix="（传真）")),
         ),
+        FurnitureLine((Slot("cc", "meta.cc", label="抄送："),)),
         FurnitureLine((Slot("address", "contact.address", label="地址："),)),
         FurnitureLine((Slot("print_run", "meta.print_run", label="共印：", suffix="份"),)),
     )

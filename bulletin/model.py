@@ -223,8 +223,11 @@ class Meta:
     editor: str
     print_run: int
     classification: str = ""
+    cc: str = ""  # 抄送
     #: `status: draft`: both editions carry the draft mark 征求意见稿
     draft: bool = False
+    #: the title's lines where the author chose the breaks with '|' (empty: the title breaks by itself)
+    title_lines: tuple[str, ...] = ()
 
     @property
     def control_mark(self) -> str:

@@ -40,6 +40,7 @@ FIELDS: dict[str, tuple[bool, str, str]] = {
     "editor": (True, "str", "the responsible editor (责任编辑)"),
     "print_run": (True, "int", "copies printed (共印：N份), 1 or more"),
     "classification": (False, "str", "e.g. 内部资料"),
+    "cc": (False, "str", "copied to (抄送), printed in the colophon"),
     "editor_note": (False, "str", "编者按, Markdown"),
     "status": (False, "str", "'draft' until the issue is published: both editions carry 征求意见稿"),
 }
@@ -181,6 +182,12 @@ def _yaml_error(exc: yaml.YAMLError, source: Source) -> ContentError:
     return ContentError(f"YAML: {str(exc).splitlines()[0]}", source.path, source.front_line)
 
 
+def _title_lines(title: str) -> tuple[str, ...]:
+    """The title's lines where it sets its own breaks with '|' (`关于进一步推动|实体经济发展的建议`)."""
+    parts = tuple(part.strip() for part in " ".join(title.split()).split("|"))
+    return tuple(part for part in parts if part) if len(parts) > 1 else ()
+
+
 def parse_meta(source: Source) -> tuple[m.Meta, str]:
     """The validated front matter and the raw editor's note; raises every problem at once."""
     from .losses import front_matter_slips
@@ -266,11 +273,13 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
         issue=values["issue"],
         total=values["total"],
         date=dt.date(year, month, day),
-        title=" ".join(values["title"].split()),
+        title="".join(" ".join(values["title"].split()).split("|")).strip(),
+        title_lines=_title_lines(values["title"]),
         recipients=tuple(name.strip() for name in values["recipients"]),
         editor=values["editor"].strip(),
         print_run=values["print_run"],
         classification=values.get("classification", "").strip(),
+        cc=values.get("cc", "").strip(),
         draft=values.get("status") == "draft",
     )
     return meta, values.get("editor_note", "")

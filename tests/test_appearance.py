@@ -1,6 +1,7 @@
 """Appearance measured on the printed pages: no overprinted glyphs, nothing off the page."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ def stress_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = text[: text.index("[contact]")] + STRESS_TOML.lstrip()
     (root / "bulletin.toml").write_text(text, encoding="utf-8")
     project.issue(front=FRONT.replace("editor: 林书瑶", "editor: 欧阳书瑶"))
-    results = build(project.config, [], ("pdf",), root / "build")
+    results = build(project.config, [], ("pdf", "docx"), root / "build")
     assert not [r.error for r in results if r.error]
     return root / "build" / "2026" / "003.pdf"
 
@@ -56,3 +57,46 @@ def test_long_colophon_moves_the_phone_to_its_own_row(stress_pdf: Path) -> None:
         chars = pdf.pages[-1].chars
         right = pdf.pages[-1].width - 26 * 72 / 25.4
         assert max(c["x1"] for c in chars if c["text"] in "收发室转编辑部") <= right + 0.5
+
+
+def test_cc_prints_in_the_colophon_only_when_given(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.issue(front=FRONT + "cc: 市委办公厅、市政府办公厅\n")
+    project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4"))
+    results = build(project.config, [], ("pdf",), tmp_path / "build")
+    assert not [r.error for r in results if r.error]
+    import pdfplumber
+
+    texts = []
+    for name in ("003", "004"):
+        with pdfplumber.open(tmp_path / "build" / "2026" / f"{name}.pdf") as pdf:
+            texts.append(pdf.pages[-1].extract_text())
+    assert "抄送：市委办公厅、市政府办公厅" in texts[0]
+    assert "抄送" not in texts[1]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_docx_as_libreoffice_sets_it_does_not_overprint(
+    sample_build: Path, stress_pdf: Path, tmp_path: Path
+) -> None:
+    """Every sample DOCX and the stress DOCX, in one LibreOffice call: no overprints, nothing off the page."""
+    from tests.render.test_docx_libreoffice import to_pdf
+
+    sources = sorted(sample_build.rglob("*.docx"))
+    stress = tmp_path / "stress.docx"
+    shutil.copy(stress_pdf.with_suffix(".docx"), stress)
+    pdfs = to_pdf([*_renamed(sources, tmp_path), stress], tmp_path)
+    for pdf in pdfs:
+        assert [str(o) for o in overprints(pdf)] == [], pdf.name
+        assert off_page(pdf) == [], pdf.name
+
+
+def _renamed(sources: list[Path], folder: Path) -> list[Path]:
+    """Copies of the DOCX files with names unique across years (LibreOffice names its PDFs by stem)."""
+    copies = []
+    for source in sources:
+        copy = folder / f"{source.parent.name}-{source.name}"
+        shutil.copy(source, copy)
+        copies.append(copy)
+    return copies

@@ -144,3 +144,21 @@ def test_full_width_colon_or_space_in_front_matter_is_named(project: Project, ca
     assert code == 1
     assert out.splitlines()[0].startswith(expected), out
     assert "Traceback" not in out + err
+
+
+@pytest.mark.slow
+def test_a_title_sets_its_own_break_with_a_bar_in_both_editions(project: Project, capsys) -> None:  # type: ignore[no-untyped-def]
+    import pdfplumber
+
+    project.issue(front=FRONT.replace("title: 关于测试的几点建议", "title: 关于进一步推动|实体经济发展的建议"))
+    code, _, err = run_cli(project, ["build"], capsys)
+    assert code == 0, err
+    built = project.root / "build" / "2026"
+    with pdfplumber.open(built / "003.pdf") as pdf:
+        lines = pdf.pages[0].extract_text().splitlines()
+    assert "关于进一步推动" in lines and "实体经济发展的建议" in lines, lines
+    assert "|" not in "".join(lines)
+    import docx
+
+    title = next(p for p in docx.Document(str(built / "003.docx")).paragraphs if p.style.name == "Title")
+    assert title.text == "关于进一步推动\n实体经济发展的建议"

@@ -719,7 +719,11 @@ def front(writer: Writer, issue: Issue) -> None:
     writer.paragraph("Issue Line", typography.issue_line(issue.meta.issue, issue.meta.total))
     writer.paragraph("Publisher Line", f"{issue.series.publisher}\t{typography.chinese_date(issue.meta.date)}")
     writer.paragraph("Red Rule")
-    writer.paragraph("Title", issue.meta.title)
+    title = writer.paragraph("Title", "" if issue.meta.title_lines else issue.meta.title)
+    for index, line in enumerate(issue.meta.title_lines):
+        run = title.add_run(line)
+        if index < len(issue.meta.title_lines) - 1:
+            run.add_break()
 
 
 def even_page_break(writer: Writer) -> None:
