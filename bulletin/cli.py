@@ -2,7 +2,7 @@
 
 Exit codes: 0 fine; 1 problems in the content (an issue file or what it references);
 2 usage or configuration errors (command line, bulletin.toml, templates, fonts);
-3 an internal error (a bug); 130 interrupted.
+3 an internal error (a bug); 130 interrupted; 143 terminated (SIGTERM).
 """
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ Exit codes:
   2    usage or configuration errors (command line, bulletin.toml,
        templates, fonts)
   3    an internal error of the tool (a bug: please report it)
-  130  interrupted"""
+  130  interrupted
+  143  terminated (SIGTERM)"""
 
 
 def exit_code(error: BulletinError) -> int:
@@ -374,6 +375,17 @@ def volume(obj: Context, year: int, out_dir: Path | None, jobs: int | None) -> N
     click.echo(display_path(pipeline.volume(config, year, (out_dir or config.build_dir).resolve(), jobs)))
 
 
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: workers stopped, manifest saved, then exit 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (messages in the language asked for)."""
     from .i18n import streams_in, wanted
@@ -383,9 +395,20 @@ def main(argv: list[str] | None = None) -> int:
     if "--lang" in args and args.index("--lang") + 1 < len(args):
         option = args[args.index("--lang") + 1]
     stdout, stderr = streams_in(wanted(option))
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return _main(args)
+    except Terminated:
+        click.echo("terminated", err=True)
+        return EXIT_TERMINATED
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         if sys.stdout is not stdout:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -400,7 +423,11 @@ def _main(argv: list[str]) -> int:
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE
-    except click.exceptions.Abort:
+    except Terminated:
+        raise
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, Terminated):  # click turns a KeyboardInterrupt into Abort
+            raise exc.__cause__ from None
         click.echo("interrupted", err=True)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:

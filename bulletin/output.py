@@ -1,11 +1,14 @@
 """Stage: writing outputs. Every file is replaced whole or not at all."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
+import sys
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from .errors import UsageError
 
@@ -90,3 +93,29 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
                 continue
             removed.append(part)
     return removed
+
+
+LOCK_NAME = ".bulletin.lock"
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` (a build folder) while its shared records are merged.
+
+    POSIX: fcntl.flock on `folder/.bulletin.lock`, released when the holder exits or dies.
+    Windows: msvcrt.locking on the same file. The lock file is empty and stays in place.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        if sys.platform == "win32":  # pragma: no cover
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -8,6 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import nullcontext
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ from .manifest import (
     stale_formats,
 )
 from .model import Issue
-from .output import atomic_write, remove_stale_temporaries
+from .output import atomic_write, folder_lock, remove_stale_temporaries
 from .parse import parse_issue
 from .source import read_source
 
@@ -214,13 +215,20 @@ def build(
             results.append(result)
             progress(result)
     finally:
-        if not paths:
-            for name in [n for n in manifest.issues if not (config.root / n).is_file()]:
-                del manifest.issues[name]
-        # A build that made nothing leaves no trace: no manifest, no catalog.
-        if manifest.issues or (out_dir / MANIFEST_NAME).exists():
-            save_manifest(out_dir, manifest)
-            write_catalog(catalog_entries(manifest), config, out_dir)
+        # under the folder's lock, on the manifest as it is now: a concurrent build's records are kept
+        with folder_lock(out_dir) if manifest.issues or (out_dir / MANIFEST_NAME).exists() else nullcontext():
+            fresh = load_manifest(out_dir)
+            fresh.shared.update(manifest.shared)
+            fresh.issues.update({relative_name(config, r.source): manifest.issues[relative_name(config, r.source)]
+                                 for r in results if not r.unchanged and r.error is None})
+            manifest = fresh
+            if not paths:
+                for name in [n for n in manifest.issues if not (config.root / n).is_file()]:
+                    del manifest.issues[name]
+            # A build that made nothing leaves no trace: no manifest, no catalog.
+            if manifest.issues or (out_dir / MANIFEST_NAME).exists():
+                save_manifest(out_dir, manifest)
+                write_catalog(catalog_entries(manifest), config, out_dir)
     return sorted(results, key=lambda r: r.source)
 
 

@@ -272,3 +272,53 @@ def test_a_16_bit_png_is_refused_at_parse_time_with_its_line(project: Project, c
     assert code == 1
     assert "issues/2026/003.md:13: image 'images/deep.png' is a 16-bit PNG" in out + err
     assert "Traceback" not in out + err
+
+
+def test_sigterm_is_handled_like_ctrl_c(project: Project, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM during a build: the manifest of what was built is saved and the exit code is 143."""
+    import signal
+
+    from bulletin import pipeline
+
+    project.issue()
+    project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4").replace("total: 51", "total: 52"))
+    real = pipeline.build_safely
+    calls: list[Path] = []
+
+    def build_then_terminate(path: Path, *args: object) -> object:
+        calls.append(path)
+        if len(calls) == 2:  # while the second issue is being built
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "build_safely", build_then_terminate)
+    code, out, err = run_cli(project, ("build", "--format", "html", "--jobs", "1"), capfd)
+    assert code == 143, err
+    assert "terminated" in err and "Traceback" not in out + err
+    manifest = (project.root / "build" / "manifest.json").read_text(encoding="utf-8")
+    assert "issues/2026/003.md" in manifest and "issues/2026/004.md" not in manifest
+    assert signal.getsignal(signal.SIGTERM) is not None
+
+
+def test_concurrent_builds_keep_each_others_records(project: Project, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that saves its manifest re-reads it under the lock: records another build saved meanwhile stay."""
+    from bulletin import pipeline
+
+    project.issue()
+    other = project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4").replace("total: 51", "total: 52"))
+    real = pipeline.build_safely
+
+    def meanwhile(path: Path, *args: object) -> object:
+        result = real(path, *args)  # type: ignore[arg-type]
+        # another process builds 004 and saves its manifest while this build is still running
+        monkeypatch.setattr(pipeline, "build_safely", real)
+        assert pipeline.build(project.config, [other], ["html"], project.root / "build", jobs=1)[0].error is None
+        return result
+
+    monkeypatch.setattr(pipeline, "build_safely", meanwhile)
+    code, _, err = run_cli(project, ("build", "issues/2026/003.md", "--format", "html", "--jobs", "1"), capfd)
+    assert code == 0, err
+    manifest = (project.root / "build" / "manifest.json").read_text(encoding="utf-8")
+    assert "issues/2026/003.md" in manifest and "issues/2026/004.md" in manifest
+    catalog = (project.root / "build" / "catalog.csv").read_text(encoding="utf-8-sig")
+    assert "issues/2026/003.md" in catalog and "issues/2026/004.md" in catalog
