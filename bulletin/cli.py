@@ -386,6 +386,71 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated
 
 
+@cli.command("print", epilog=EXIT_CODES_HELP)
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--copies", type=click.IntRange(min=1), help="Copies to print. Default: the issue's print_run.")
+@click.option("--only", "only", help="Reprint just these copy numbers, e.g. 7,12 (recorded in the register).")
+@click.option("--update-print-run", is_flag=True, help="With --copies: write the new figure into print_run and rebuild.")
+@click.option("--send", is_flag=True, help="Submit the run to CUPS: two-sided long edge, collated.")
+@click.option("--printer", help="With --send: the CUPS queue. Default: the default printer.")
+@pass_context
+def print_run(
+    obj: Context,
+    path: Path,
+    copies: int | None,
+    only: str | None,
+    update_print_run: bool,
+    send: bool,
+    printer: str | None,
+) -> None:
+    """Write the numbered print run of an issue (build/print/YYYY/NNN.pdf) from its archived PDF.
+
+    Each copy's first page carries its six-digit copy number (份号); a blank back page
+    follows each copy of an odd-paged issue. Every run and reprint is recorded in the
+    register (build/register/YYYY/NNN.log.jsonl, with .csv made from it).
+    """
+    from . import printing, register
+
+    config = obj.config
+    issue = pipeline.load(path, config)
+    if copies is not None and copies != issue.meta.print_run:
+        if not update_print_run:
+            raise UsageError(
+                f"--copies {copies} differs from print_run: {issue.meta.print_run} (共印 would be wrong); "
+                "change print_run or add --update-print-run",
+                path,
+            )
+        printing.set_print_run(path, copies)
+        issue = pipeline.load(path, config)
+    out_dir = config.build_dir.resolve()
+    results = pipeline.build(config, [path], ("pdf",), out_dir)
+    failed = [r.error for r in results if r.error is not None]
+    if failed:
+        from .errors import raise_all
+
+        raise_all(failed)
+    archived = pipeline.output_path(config, path.resolve(), out_dir, "pdf")
+    numbers = printing.parse_only(only, issue.meta.print_run) if only else tuple(range(1, issue.meta.print_run + 1))
+    log = register.log_path(out_dir, archived.relative_to(out_dir))
+    if only:
+        never = sorted(set(numbers) - register.printed(log))
+        if never:
+            raise UsageError(f"copy {', '.join(printing.copy_number(n) for n in never)} was never printed", path)
+    target = printing.run_path(config, archived, numbers, whole=not only)
+    data = printing.run_pdf(config, archived, numbers)
+    from .output import atomic_write
+
+    atomic_write(target, data)
+    register.record_run(
+        log, numbers, issue.meta.recipients, config.distribution, dt.date.today(), reprint=bool(only)
+    )
+    click.echo(display_path(target))
+    click.echo(display_path(register.write_csv(log)))
+    if send:
+        job = printing.send(target, printer)
+        click.echo(f"sent: job {job.id}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (messages in the language asked for)."""
     from .i18n import streams_in, wanted

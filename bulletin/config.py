@@ -4,6 +4,7 @@ Every bad, missing or unknown key is reported at once, each with file and line.
 """
 from __future__ import annotations
 
+import typing
 import difflib
 import re
 import tomllib
@@ -81,6 +82,12 @@ class LayoutSchema(_Strict):
     )
 
 
+class DistributionSchema(_Strict):
+    """[distribution]: who receives the copies after the issue's own recipients."""
+
+    list: typing.List[str] = []  # noqa: UP006 (the key is called list)
+
+
 class ConfigSchema(_Strict):
     """The whole of bulletin.toml."""
 
@@ -89,6 +96,7 @@ class ConfigSchema(_Strict):
     fonts: FontsSchema = FontsSchema()
     archive: ArchiveSchema = ArchiveSchema()
     layout: LayoutSchema = LayoutSchema()
+    distribution: DistributionSchema = DistributionSchema()
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,8 @@ class Config:
     colophon_on_even_page: bool
     #: make a PDF even where a character has no glyph (`build --allow-missing-glyphs`, not bulletin.toml)
     allow_missing_glyphs: bool = False
+    #: `[distribution] list`: recipients of the copies after the issue's own
+    distribution: tuple[str, ...] = ()
 
     @property
     def issues_dir(self) -> Path:
@@ -214,4 +224,5 @@ def load_config(root: Path) -> Config:
         docx_fonts=DocxFonts(**schema.fonts.docx.model_dump()),
         gaps=tuple((gap.first_total, gap.last_total) for gap in schema.archive.gaps),
         colophon_on_even_page=schema.layout.colophon_on_even_page,
+        distribution=tuple(schema.distribution.list),
     )
