@@ -136,7 +136,10 @@ def watched_build(project: Project, tmp_path: Path, *args: str) -> dict[str, obj
     """Build in a child process under the audit hook; what it opened, its network use and its exit code."""
     script, report = tmp_path / "watch.py", tmp_path / "report.json"
     script.write_text(WATCHER, encoding="utf-8")
-    env = {**os.environ, "http_proxy": "", "https_proxy": "", "no_proxy": "*"}
+    # The tool's own cache (checksummed entries, never output) lives in the user's cache
+    # folder; here it is placed inside the project so that every other read still counts.
+    cache = project.root / ".cache"
+    env = {**os.environ, "http_proxy": "", "https_proxy": "", "no_proxy": "*", "BULLETIN_CACHE": str(cache)}
     subprocess.run(
         [sys.executable, str(script), str(report), "build", "--jobs", "1", *args],
         cwd=project.root,
