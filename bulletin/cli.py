@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import pipeline
+from . import __version__, pipeline
 from .config import Config, find_root, load_config
 from .errors import BulletinError, UsageError, display_path
 
@@ -66,7 +66,7 @@ pass_context = click.make_pass_decorator(Context)
     type=click.Choice(["en", "zh"]),
     help="Language of the messages. Default: Chinese when LC_ALL, LC_MESSAGES, LANG or LANGUAGE is zh_*.",
 )
-@click.version_option(package_name="bulletin")
+@click.version_option(version=__version__, prog_name="bulletin")
 @click.pass_context
 def cli(ctx: click.Context, project: Path | None, lang: str | None) -> None:
     """Typeset the bulletin: Markdown issues in, house-style PDF and DOCX out."""

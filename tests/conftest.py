@@ -8,10 +8,24 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import pytest
+from hypothesis import settings
 
 from bulletin.cli import main
 from bulletin.config import Config, load_config
 from bulletin.pipeline import build
+
+# Hypothesis profiles: "ci" (the default, a few hundred examples for a property) keeps the
+# suite fast; "thorough" (`./dev thorough`, or pytest --hypothesis-profile=thorough)
+# runs the full counts.
+settings.register_profile("ci", max_examples=200)
+settings.register_profile("thorough", max_examples=3000)
+settings.load_profile("ci")
+
+
+def budget(share: float) -> int:
+    """Examples for a slow property: a share of the active profile's examples, at least 5."""
+    return max(5, round(settings.default.max_examples * share))
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "issues").rglob("*.md"))

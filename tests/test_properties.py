@@ -1,12 +1,14 @@
 """Any input either builds or is refused with a domain error: generated front matter and bodies.
 
-Thousands of examples go through reading, parsing, HTML and DOCX; a sample of them
-also through the PDF renderer, which is too slow for thousands.
+The examples go through reading, parsing, HTML and DOCX, a share of them also through the
+PDF renderer; their number is the hypothesis profile's ("ci" by default, "thorough" with
+`./dev thorough`). Each property also asserts the share of generated issues that built.
 """
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Callable
 
 import PIL.Image
 import pytest
@@ -21,12 +23,10 @@ from bulletin.render.docx import render_docx
 from bulletin.render.html import render_html
 from bulletin.render.pdf import render_pdf
 
-from .conftest import Project
+from .conftest import Project, budget
 
-#: examples through read, parse, HTML and DOCX
-FAST_EXAMPLES = 3000
-#: examples also rendered to PDF
-PDF_EXAMPLES = 150
+#: examples rendered to PDF, as a share of the profile's examples (the PDF is slow)
+PDF_SHARE = 0.05
 
 SETTINGS = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -145,24 +145,47 @@ def build_or_refuse(config: Config, path: Path, text: str, formats: tuple[str, .
     return True
 
 
-@pytest.mark.slow
-@settings(max_examples=FAST_EXAMPLES, **SETTINGS)
-@given(text=issue_text())
-def test_any_issue_builds_html_and_docx_or_is_refused(generated: tuple[Config, Path], text: str) -> None:
-    build_or_refuse(*generated, text, ("html", "docx"))
+def built_share(run: Callable[[], None], outcomes: list[bool]) -> float:
+    """Run a property over its examples; the share of generated issues that built."""
+    run()
+    assert outcomes, "the property ran no example"
+    return sum(outcomes) / len(outcomes)
 
 
 @pytest.mark.slow
-@settings(max_examples=FAST_EXAMPLES, **SETTINGS)
-@given(front=valid_front(), body=BODY)
-def test_any_body_under_good_front_matter_builds_or_is_refused(generated: tuple[Config, Path], front: dict[str, object], body: str) -> None:
-    text = f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n\n{body}\n"
-    build_or_refuse(*generated, text, ("html", "docx"))
+def test_any_issue_builds_html_and_docx_or_is_refused(generated: tuple[Config, Path]) -> None:
+    outcomes: list[bool] = []
+
+    @settings(**SETTINGS)
+    @given(text=issue_text())
+    def run(text: str) -> None:
+        outcomes.append(build_or_refuse(*generated, text, ("html", "docx")))
+
+    # Three in five generated files have a valid front matter: a tool refusing them all fails here.
+    assert built_share(run, outcomes) >= 0.25
 
 
 @pytest.mark.slow
-@settings(max_examples=PDF_EXAMPLES, **SETTINGS)
-@given(front=valid_front(COVERED, COVERED_BODY), body=COVERED_BODY)
-def test_any_body_builds_a_pdf_or_is_refused(generated: tuple[Config, Path], front: dict[str, object], body: str) -> None:
-    text = f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n\n{body}\n"
-    build_or_refuse(*generated, text, ("pdf",))
+def test_any_body_under_good_front_matter_builds_or_is_refused(generated: tuple[Config, Path]) -> None:
+    outcomes: list[bool] = []
+
+    @settings(**SETTINGS)
+    @given(front=valid_front(), body=BODY)
+    def run(front: dict[str, object], body: str) -> None:
+        text = f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n\n{body}\n"
+        outcomes.append(build_or_refuse(*generated, text, ("html", "docx")))
+
+    assert built_share(run, outcomes) >= 0.5
+
+
+@pytest.mark.slow
+def test_any_body_builds_a_pdf_or_is_refused(generated: tuple[Config, Path]) -> None:
+    outcomes: list[bool] = []
+
+    @settings(max_examples=budget(PDF_SHARE), **SETTINGS)
+    @given(front=valid_front(COVERED, COVERED_BODY), body=COVERED_BODY)
+    def run(front: dict[str, object], body: str) -> None:
+        text = f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n\n{body}\n"
+        outcomes.append(build_or_refuse(*generated, text, ("pdf",)))
+
+    assert built_share(run, outcomes) >= 0.5
