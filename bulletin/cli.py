@@ -260,6 +260,26 @@ def new(obj: Context, date_text: str | None) -> None:
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Start a house's own project in FOLDER: bulletin.toml to fill in, issues/ with a sample issue."""
+    from .project import init_project
+
+    for path in init_project(folder, dt.date.today()):
+        click.echo(display_path(path))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@pass_context
+def templates(obj: Context) -> None:
+    """Copy the packaged templates into the project's templates/ folder, to edit them there."""
+    from .project import copy_templates
+
+    for path in copy_templates(obj.config.root):
+        click.echo(display_path(path))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--page", type=click.IntRange(min=1), help="Render only this page (1-based). Default: every page.")
 @click.option(
