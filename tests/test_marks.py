@@ -93,3 +93,48 @@ def test_new_carries_the_classification_and_its_period(project: Project, capfd: 
     assert 'classification: "秘密"\nsecrecy_period: "1年"\n' in written
     assert "urgency" not in written  # urgency belongs to one issue, not to the series
     assert dt.date(2026, 5, 20).isoformat() in written
+
+
+def test_the_catalog_lists_the_marks_and_the_print_run(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import json
+    from html.parser import HTMLParser
+
+    project.issue(front=FRONT + "classification: 秘密\nsecrecy_period: 1年\nurgency: 特急\n")
+    project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4").replace("total: 51", "total: 52"))
+    code, _, err = run_cli(project, ("build", "--format", "docx"), capfd)
+    assert code == 0, err
+    build = project.root / "build"
+    entries = json.loads((build / "catalog.json").read_text(encoding="utf-8"))["issues"]
+    picked = [(e["print_run"], e["classification"], e["secrecy_period"], e["urgency"]) for e in entries]
+    assert picked == [(30, "秘密", "1年", "特急"), (30, "", "", "")]
+    with (build / "catalog.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["print_run"], r["classification"], r["secrecy_period"], r["urgency"]) for r in rows] == [
+        ("30", "秘密", "1年", "特急"), ("30", "", "", ""),
+    ]
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cells: list[tuple[str, str]] = []
+            self.current: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "td":
+                self.current = dict(attrs).get("class") or ""
+                self.cells.append((self.current, ""))
+
+        def handle_data(self, data: str) -> None:
+            if self.current is not None:
+                name, text = self.cells[-1]
+                self.cells[-1] = (name, text + data.strip())
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "td":
+                self.current = None
+
+    page = Cells()
+    page.feed((build / "index.html").read_text(encoding="utf-8"))
+    assert [text for name, text in page.cells if name == "marks"] == ["秘密★1年特急", ""]
+    assert [text for name, text in page.cells if name == "print-run"] == ["30份", "30份"]
