@@ -51,10 +51,10 @@ def key_lines(source: Source) -> dict[str, int]:
     return found
 
 
-def entry(path: Path) -> Entry:
+def entry(path: Path, config: Config | None = None) -> Entry:
     """The numbers of the issue file at `path`; raises its front matter problems."""
     source = read_source(path)
-    meta, _ = parse_meta(source)
+    meta, _ = parse_meta(source, config)
     return Entry(path, meta.issue, meta.total, meta.date, key_lines(source), meta.draft)
 
 
@@ -65,7 +65,7 @@ def scan(config: Config) -> tuple[list[Entry], list[BulletinError]]:
     paths = sorted(p for p in config.issues_dir.rglob("*.md") if not p.name.startswith(".")) if config.issues_dir.is_dir() else []
     for path in paths:
         try:
-            found.append(entry(path))
+            found.append(entry(path, config))
         except BulletinError as exc:
             problems.append(exc)
     return sorted(found, key=lambda e: (e.total, e.date, str(e.path))), problems
@@ -258,7 +258,7 @@ print_run: {print_run}
 
 
 def _carried(config: Config) -> dict[str, str]:
-    """Editor, recipients, print run and classification of the latest issue, as front matter values."""
+    """Editor, recipients, print run, classification and its secrecy period of the latest issue, as front matter values."""
     import json
 
     def quoted(text: str) -> str:
@@ -267,13 +267,15 @@ def _carried(config: Config) -> dict[str, str]:
     carried = {"recipients": "[]", "editor": "【待填：责任编辑】", "print_run": "30", "classification": ""}
     for item in reversed(entries(config)):
         try:
-            meta, _ = parse_meta(read_source(item.path))
+            meta, _ = parse_meta(read_source(item.path), config)
         except BulletinError:
             continue
         carried["recipients"] = "[" + ", ".join(quoted(r) for r in meta.recipients) + "]"
         carried["editor"] = quoted(meta.editor)
         carried["print_run"] = str(meta.print_run)
         carried["classification"] = f"classification: {quoted(meta.classification)}\n" if meta.classification else ""
+        if meta.secrecy_period:
+            carried["classification"] += f"secrecy_period: {quoted(meta.secrecy_period)}\n"
         break
     return carried
 
@@ -281,7 +283,7 @@ def _carried(config: Config) -> dict[str, str]:
 def next_issue_file(config: Config, date: dt.date) -> Path:
     """Write a skeleton for the next issue and return its path; never overwrite.
 
-    Editor, recipients, print run and classification come from the latest issue; the
+    Editor, recipients, print run, classification and secrecy period come from the latest issue; the
     placeholders 【待填：…】 are refused by check and build until replaced.
     """
     issue, total = next_numbers(config, date)

@@ -24,7 +24,12 @@ from .render.html import TOOL_TEMPLATES, templates_dir
 
 CATALOG_TEMPLATE = "catalog.html.j2"
 #: catalog columns, in order, for CSV and JSON
-COLUMNS = ("year", "issue", "total", "date", "title", "recipients", "editor", "classification", "pdf", "docx", "source")
+COLUMNS = (
+    "year", "issue", "total", "date", "title", "recipients", "editor", "print_run",
+    "classification", "secrecy_period", "urgency", "pdf", "docx", "source",
+)
+#: what an entry recorded before a field existed reads as
+FIELD_DEFAULTS: dict[str, Any] = {"print_run": None, "classification": "", "secrecy_period": "", "urgency": ""}
 
 
 def plain_text(issue: Issue) -> str:
@@ -47,15 +52,19 @@ def record(issue: Issue, source: str) -> dict[str, Any]:
         "title": meta.title,
         "recipients": list(meta.recipients),
         "editor": meta.editor,
+        "print_run": meta.print_run,
         "classification": meta.classification,
+        "secrecy_period": meta.secrecy_period,
+        "urgency": meta.urgency,
         "source": source,
         "text": plain_text(issue),
     }
 
 
 def rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Catalog entries in archive order (by total, then date)."""
-    return sorted(entries, key=lambda e: (e["total"], e["date"], e["source"]))
+    """Catalog entries in archive order (by total, then date), each with every field."""
+    complete = [{**entry, **{k: v for k, v in FIELD_DEFAULTS.items() if k not in entry}} for entry in entries]
+    return sorted(complete, key=lambda e: (e["total"], e["date"], e["source"]))
 
 
 def to_json(entries: list[dict[str, Any]]) -> bytes:
@@ -101,6 +110,7 @@ def to_html(entries: list[dict[str, Any]], config: Config) -> bytes:
                 entry,
                 issue_line=typography.issue_line(entry["issue"], entry["total"]),
                 chinese_date=typography.chinese_date(_date(entry["date"])),
+                secrecy_mark="★".join(part for part in (entry["classification"], entry["secrecy_period"]) if part),
             )
         )
     search = [{"total": e["total"], "text": f"{e['title']} {e['text']}"} for e in rows(entries)]

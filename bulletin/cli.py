@@ -466,6 +466,7 @@ def print_run(
     )
     click.echo(display_path(target))
     click.echo(display_path(register.write_csv(log)))
+    click.echo(display_path(register.write_pdf(log, config, issue.meta)))
     if send:
         job = printing.send(target, printer)
         click.echo(f"sent: job {job.id}")

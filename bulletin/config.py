@@ -88,6 +88,19 @@ class DistributionSchema(_Strict):
     list: typing.List[str] = []  # noqa: UP006 (the key is called list)
 
 
+#: 密级 GB/T 9704 names, and the house's own 内部 / 内部资料
+DEFAULT_CLASSIFICATIONS = ("绝密", "机密", "秘密", "内部", "内部资料")
+#: 紧急程度 GB/T 9704 names
+DEFAULT_URGENCIES = ("特急", "加急")
+
+
+class MarksSchema(_Strict):
+    """[marks]: the classifications (密级) and urgencies (紧急程度) an issue may carry."""
+
+    classifications: typing.List[typing.Annotated[str, Field(min_length=1)]] = list(DEFAULT_CLASSIFICATIONS)  # noqa: UP006
+    urgencies: typing.List[typing.Annotated[str, Field(min_length=1)]] = list(DEFAULT_URGENCIES)  # noqa: UP006
+
+
 class ConfigSchema(_Strict):
     """The whole of bulletin.toml."""
 
@@ -97,6 +110,7 @@ class ConfigSchema(_Strict):
     archive: ArchiveSchema = ArchiveSchema()
     layout: LayoutSchema = LayoutSchema()
     distribution: DistributionSchema = DistributionSchema()
+    marks: MarksSchema = MarksSchema()
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,10 @@ class Config:
     allow_missing_glyphs: bool = False
     #: `[distribution] list`: recipients of the copies after the issue's own
     distribution: tuple[str, ...] = ()
+    #: `[marks] classifications`: the 密级 an issue's `classification` may name
+    classifications: tuple[str, ...] = DEFAULT_CLASSIFICATIONS
+    #: `[marks] urgencies`: the 紧急程度 an issue's `urgency` may name
+    urgencies: tuple[str, ...] = DEFAULT_URGENCIES
 
     @property
     def issues_dir(self) -> Path:
@@ -225,4 +243,6 @@ def load_config(root: Path) -> Config:
         gaps=tuple((gap.first_total, gap.last_total) for gap in schema.archive.gaps),
         colophon_on_even_page=schema.layout.colophon_on_even_page,
         distribution=tuple(schema.distribution.list),
+        classifications=tuple(schema.marks.classifications),
+        urgencies=tuple(schema.marks.urgencies),
     )

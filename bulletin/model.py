@@ -222,12 +222,21 @@ class Meta:
     recipients: tuple[str, ...]
     editor: str
     print_run: int
-    classification: str = ""
+    classification: str = ""  # 密级, one of the house's [marks] classifications
     cc: str = ""  # 抄送
     #: `status: draft`: both editions carry the draft mark 征求意见稿
     draft: bool = False
     #: the title's lines where the author chose the breaks with '|' (empty: the title breaks by itself)
     title_lines: tuple[str, ...] = ()
+    #: 保密期限 (1年, 6个月, 长期); only with a classification
+    secrecy_period: str = ""
+    #: 紧急程度, one of the house's [marks] urgencies (特急, 加急)
+    urgency: str = ""
+
+    @property
+    def secrecy_mark(self) -> str:
+        """密级和保密期限 as GB/T 9704 writes them: 秘密★1年 (the classification alone without a period)."""
+        return f"{self.classification}★{self.secrecy_period}" if self.secrecy_period else self.classification
 
     @property
     def control_mark(self) -> str:

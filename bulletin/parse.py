@@ -39,7 +39,9 @@ FIELDS: dict[str, tuple[bool, str, str]] = {
     "recipients": (True, "list", "the readers named in the control line (本期专报：…), may be empty"),
     "editor": (True, "str", "the responsible editor (责任编辑)"),
     "print_run": (True, "int", "copies printed (共印：N份), 1 or more"),
-    "classification": (False, "str", "e.g. 内部资料"),
+    "classification": (False, "str", "密级, one of [marks] classifications in bulletin.toml, e.g. 内部资料"),
+    "secrecy_period": (False, "str", "保密期限 of the classification: 1年, 6个月 or 长期"),
+    "urgency": (False, "str", "紧急程度, one of [marks] urgencies in bulletin.toml, e.g. 特急"),
     "cc": (False, "str", "copied to (抄送), printed in the colophon"),
     "editor_note": (False, "str", "编者按, Markdown"),
     "status": (False, "str", "'draft' until the issue is published: both editions carry 征求意见稿"),
@@ -167,6 +169,33 @@ def _check_value(key: str, value: Any) -> str | None:
     return None
 
 
+#: 保密期限: N年, N个月 or 长期
+_SECRECY_PERIOD = re.compile(r"[1-9][0-9]{0,2}(?:年|个月)|长期")
+
+
+def _check_mark(key: str, value: str, config: Config | None) -> str | None:
+    """The problem with a classification, secrecy period or urgency that is text, or None."""
+    from .config import DEFAULT_CLASSIFICATIONS, DEFAULT_URGENCIES
+
+    text = value.strip()
+    if key == "secrecy_period":
+        if not _SECRECY_PERIOD.fullmatch(text):
+            return f"'secrecy_period': '{text}' is not a period; write e.g. 1年, 6个月 or 长期"
+        return None
+    if key == "classification":
+        known = config.classifications if config else DEFAULT_CLASSIFICATIONS
+    elif key == "urgency":
+        known = config.urgencies if config else DEFAULT_URGENCIES
+    else:
+        return None
+    if text in known:
+        return None
+    close = difflib.get_close_matches(text, known, n=1, cutoff=0.5)
+    if close:
+        return f"'{key}': '{text}' is not one the house declares (did you mean '{close[0]}'?)"
+    return f"'{key}': '{text}' is not one the house declares; known: {', '.join(known)} ([marks] in bulletin.toml)"
+
+
 def _yaml_error(exc: yaml.YAMLError, source: Source) -> ContentError:
     """A YAML problem as one line at its place in the file."""
     if isinstance(exc, yaml.MarkedYAMLError):
@@ -188,8 +217,12 @@ def _title_lines(title: str) -> tuple[str, ...]:
     return tuple(part for part in parts if part) if len(parts) > 1 else ()
 
 
-def parse_meta(source: Source) -> tuple[m.Meta, str]:
-    """The validated front matter and the raw editor's note; raises every problem at once."""
+def parse_meta(source: Source, config: Config | None = None) -> tuple[m.Meta, str]:
+    """The validated front matter and the raw editor's note; raises every problem at once.
+
+    Classification and urgency are checked against the house's `[marks]` lists (the
+    defaults without `config`).
+    """
     from .losses import front_matter_slips
 
     path = source.path
@@ -249,6 +282,8 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
             problems.append(ContentError(f"'{key}': value too large or too deeply nested", path, line))
             continue
         problem = _check_value(key, value)
+        if not problem and key in ("classification", "secrecy_period", "urgency"):
+            problem = _check_mark(key, value, config)
         if not problem and key == "status" and value != "draft":
             problem = f"'status': '{value}' is not known; write 'status: draft', or remove the key to publish"
         if problem:
@@ -267,6 +302,12 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
                 lines["total"],
             )
         )
+    if "secrecy_period" in values and "classification" not in lines:
+        problems.append(
+            ContentError(
+                "'secrecy_period' needs a 'classification' (保密期限 belongs to a 密级)", path, lines["secrecy_period"]
+            )
+        )
     raise_all(problems)
     year, month, day = (int(part) for part in values["date"].strip().split("-"))
     meta = m.Meta(
@@ -279,6 +320,8 @@ def parse_meta(source: Source) -> tuple[m.Meta, str]:
         editor=values["editor"].strip(),
         print_run=values["print_run"],
         classification=values.get("classification", "").strip(),
+        secrecy_period=values.get("secrecy_period", "").strip(),
+        urgency=values.get("urgency", "").strip(),
         cc=values.get("cc", "").strip(),
         draft=values.get("status") == "draft",
     )
@@ -635,7 +678,7 @@ def parse_issue(source: Source, config: Config) -> m.Issue:
     """The issue in `source` as a model; raises every problem found."""
     meta_problems: list[BulletinError] = []
     try:
-        meta, note_text = parse_meta(source)
+        meta, note_text = parse_meta(source, config)
     except BulletinError as exc:
         meta_problems = list(getattr(exc, "problems", [exc]))
         meta, note_text = None, ""

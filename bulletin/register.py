@@ -1,9 +1,10 @@
-"""The distribution register (发放登记) of an issue: an append-only log and a CSV made from it.
+"""The distribution register (发放登记) of an issue: an append-only log, and a CSV and a PDF made from it.
 
 build/register/YYYY/NNN.log.jsonl gets one line per copy printed or reprinted and is
 never rewritten: old lines stay byte for byte. NNN.csv is regenerated from the log
 (UTF-8 with BOM and CRLF line ends, so Excel on a Chinese Windows opens it correctly):
-copy number, recipient, date printed, reprints, and an empty signature column.
+copy number, recipient, date printed, reprints, and an empty signature column. NNN.pdf
+is the same table in the house style, to print and sign; the same log gives the same bytes.
 """
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from .config import Config
+from .errors import ConfigError, UsageError
+from .model import Meta
 from .output import atomic_write
 from .printing import copy_number
 
@@ -101,6 +104,59 @@ def write_csv(log: Path) -> Path:
     writer.writerows(table(log))
     target = log.with_name(log.name.removesuffix(".log.jsonl") + ".csv")
     atomic_write(target, b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+    return target
+
+
+REGISTER_TEMPLATE = "register.html.j2"
+
+
+def write_pdf(log: Path, config: Config, meta: Meta) -> Path:
+    """Regenerate NNN.pdf beside the log: the register in the house style, with a signature column."""
+    import hashlib
+
+    import jinja2
+
+    from . import typography
+    from .fonts import fonts_dir, isolate_fontconfig, load_fonts
+    from .house import GEOMETRY, RED
+    from .render.html import TOOL_TEMPLATES, templates_dir
+    from .render.justify import Justification
+    from .render.pdf import make_fetcher
+
+    folder = fonts_dir(config.root)
+    isolate_fontconfig(folder)
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([templates_dir(config.root), TOOL_TEMPLATES]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    line = typography.issue_line(meta.issue, meta.total)
+    try:
+        html = env.get_template(REGISTER_TEMPLATE).render(
+            title=f"{config.series.name}{config.series.kind} {line} 发放登记",
+            series=config.series,
+            issue_line=line,
+            issue_title=meta.title,
+            header=HEADER,
+            rows=table(log),
+            fonts=load_fonts(folder),
+            font_url=lambda path: Path(path).as_uri(),
+            g=GEOMETRY,
+            red=RED,
+        )
+    except jinja2.TemplateError as exc:
+        raise ConfigError(f"template {REGISTER_TEMPLATE}: {exc}", templates_dir(config.root)) from None
+    roots = (config.root.resolve(), folder.resolve(), templates_dir(config.root).resolve(), TOOL_TEMPLATES.resolve())
+    document = HTML(string=html, base_url=config.root.resolve().as_uri() + "/", url_fetcher=make_fetcher(roots))
+    identifier = hashlib.md5(log.read_bytes(), usedforsecurity=False).hexdigest().encode()
+    with Justification():
+        pdf = document.write_pdf(font_config=FontConfiguration(), pdf_identifier=identifier)
+    assert pdf is not None
+    target = log.with_name(log.name.removesuffix(".log.jsonl") + ".pdf")
+    atomic_write(target, pdf)
     return target
 
 

@@ -33,7 +33,7 @@ TEMPLATE_TEXT = ['{{ 7*7 }}', '{% include "issue.html.j2" %}', "{{ config.items(
 FRONT_INJECTED = (
     FRONT.replace("title: 关于测试的几点建议", "title: '关于{{ 7*7 }}的<b>建议</b>'")
     .replace("editor: 林书瑶", "editor: '{% include \"blocks.html.j2\" %}'")
-    + "classification: '<script>alert(1)</script>'\n"
+    + "cc: '<script>alert(1)</script>'\n"
 )
 BODY_INJECTED = "\n\n".join(["正文{{ 7*7 }}与{% include \"issue.html.j2\" %}。", *RAW_HTML, *TEMPLATE_TEXT]) + "\n"
 

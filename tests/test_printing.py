@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,37 @@ def test_send_without_a_printer_is_one_line(project: Project, capsys: pytest.Cap
     code, out, err = run_cli(project, ["print", "issues/2026/003.md", "--send"], capsys)
     assert code == 2
     assert err.strip() == "CUPS is not installed: no 'lp' command (apt-get install cups-client)"
+
+
+def test_the_register_pdf_lists_every_copy_inside_the_page_and_is_reproducible(printed: Project) -> None:
+    import pdfplumber
+
+    from bulletin import register
+    from bulletin.house import GEOMETRY, MM
+    from bulletin.parse import parse_meta
+    from bulletin.source import read_source
+
+    path = printed.root / "build/register/2026/003.pdf"
+    first = path.read_bytes()
+    with pdfplumber.open(path) as pdf:
+        words = [(page.page_number, w) for page in pdf.pages for w in page.extract_words()]
+        width = float(pdf.pages[0].width)
+        chars = [c for page in pdf.pages for c in page.chars]
+        lines = [line for page in pdf.pages for line in (page.extract_text() or "").splitlines()]
+    texts_ = [w["text"] for _, w in words]
+    assert [t for t in texts_ if len(t) == 6 and t.isdigit()] == [f"{n:06d}" for n in range(1, 31)]
+    assert "发放登记" in "".join(lines[:3]).replace(" ", "")
+    assert any("第3期（总第51期）" in line.replace(" ", "") and "关于测试的几点建议" in line.replace(" ", "") for line in lines)
+    for name in register.HEADER:
+        assert name in "".join(texts_)
+    seven = next(line for line in lines if line.startswith("000007"))
+    assert len(re.findall(r"\d{4}-\d{2}-\d{2}", seven)) == 2  # printed, then reprinted
+    one = next(line for line in lines if line.startswith("000001"))
+    assert "陈明远书记" in one.replace(" ", "")
+    # every glyph inside the type area's width
+    left, right = GEOMETRY.margin_left_mm * MM, width - GEOMETRY.margin_right_mm * MM
+    assert chars and all(left - 1 <= c["x0"] and c["x1"] <= right + 1 for c in chars)
+    # the same log gives the same bytes
+    meta, _ = parse_meta(read_source(printed.root / "issues/2026/003.md"))
+    register.write_pdf(printed.root / "build/register/2026/003.log.jsonl", printed.config, meta)
+    assert path.read_bytes() == first

@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bulletin.config import Config
+from bulletin.config import DEFAULT_CLASSIFICATIONS, DEFAULT_URGENCIES, Config
 from bulletin.errors import BulletinError
 from bulletin.pipeline import load
 from bulletin.render.docx import render_docx
@@ -81,7 +81,13 @@ def valid_front(draw: st.DrawFn, text: st.SearchStrategy[str] = TEXT, body: st.S
         "print_run": draw(st.integers(1, 10**5)),
     }
     if draw(st.booleans()):
-        front["classification"] = draw(text)
+        front["classification"] = draw(st.sampled_from(DEFAULT_CLASSIFICATIONS))
+        if draw(st.booleans()):
+            front["secrecy_period"] = draw(st.sampled_from(["1年", "6个月", "长期"]))
+    if draw(st.booleans()):
+        front["urgency"] = draw(st.sampled_from(DEFAULT_URGENCIES))
+    if draw(st.booleans()):
+        front["cc"] = draw(text)
     if draw(st.booleans()):
         front["editor_note"] = draw(body)
     return front
