@@ -62,7 +62,11 @@ def scan(config: Config) -> tuple[list[Entry], list[BulletinError]]:
     """Every issue under issues/ by its numbers (ordered by total), and the files that could not be read."""
     found: list[Entry] = []
     problems: list[BulletinError] = []
-    paths = sorted(p for p in config.issues_dir.rglob("*.md") if not p.name.startswith(".")) if config.issues_dir.is_dir() else []
+    from .boundary import issue_files
+
+    paths: list[Path] = []
+    if config.issues_dir.is_dir():
+        paths, problems = issue_files(config.issues_dir, config.root)  # links out and FIFOs never opened
     for path in paths:
         try:
             found.append(entry(path))

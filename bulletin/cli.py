@@ -48,7 +48,14 @@ class Context:
         """The project's validated configuration."""
         if self._config is None:
             root = self.project.resolve() if self.project else find_root(Path.cwd())
-            self._config = load_config(root)
+            config = load_config(root)
+            from .boundary import check_project
+            from .fonts import fonts_dir
+            from .render.html import templates_dir
+
+            # templates and fonts that are links out of the project are refused before anything is read
+            check_project(config.root, templates_dir(config.root), fonts_dir(config.root))
+            self._config = config
         return self._config
 
 
@@ -113,7 +120,7 @@ def build(
             config,
             paths,
             formats or pipeline.DEFAULT_FORMATS,
-            (out_dir or config.build_dir).resolve(),
+            _out(config, out_dir),
             progress=bar.update,
             start=bar.start,
             jobs=jobs,
@@ -128,6 +135,13 @@ def build(
     )
     if failed:
         sys.exit(max(exit_code(r.error) for r in failed if r.error))
+
+
+def _out(config: Config, out_dir: Path | None) -> Path:
+    """The build folder: --out as given, else build/, which must not lead out of the project."""
+    from .boundary import output_folder
+
+    return output_folder(config.root, out_dir)
 
 
 def _report_built(built: pipeline.Built) -> None:
@@ -320,7 +334,7 @@ def verify(obj: Context, out_dir: Path | None, jobs: int | None) -> None:
     """
     config = obj.config
     started = time.monotonic()
-    checked, mismatches = pipeline.verify(config, (out_dir or config.build_dir).resolve(), jobs)
+    checked, mismatches = pipeline.verify(config, _out(config, out_dir), jobs)
     for mismatch in mismatches:
         click.echo(f"{display_path(mismatch.path)}: {mismatch.reason}")
     click.echo(
@@ -372,7 +386,7 @@ def volume(obj: Context, year: int, out_dir: Path | None, jobs: int | None) -> N
     Each issue keeps its own page numbers and starts on a right-hand page.
     """
     config = obj.config
-    click.echo(display_path(pipeline.volume(config, year, (out_dir or config.build_dir).resolve(), jobs)))
+    click.echo(display_path(pipeline.volume(config, year, _out(config, out_dir), jobs)))
 
 
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
@@ -422,7 +436,7 @@ def print_run(
             )
         printing.set_print_run(path, copies)
         issue = pipeline.load(path, config)
-    out_dir = config.build_dir.resolve()
+    out_dir = _out(config, None)
     results = pipeline.build(config, [path], ("pdf",), out_dir)
     failed = [r.error for r in results if r.error is not None]
     if failed:
