@@ -60,9 +60,9 @@ def _lstat(path: Path) -> os.stat_result | None:
 def _inside(path: Path, folder: Path) -> None:
     """Refuse `path` when its folder, links followed, lies outside `folder` (a subfolder linked elsewhere)."""
     parent = path.parent
-    while not parent.exists() and parent != parent.parent:
+    while parent != folder and parent.is_relative_to(folder) and not os.path.lexists(parent):
         parent = parent.parent  # not made yet: what exists of it must be inside
-    if not parent.resolve().is_relative_to(folder.resolve()):
+    if parent != folder and not parent.resolve().is_relative_to(folder.resolve()):
         where = next((p for p in (path.parent, *path.parent.parents) if p.is_symlink()), path.parent)
         raise UsageError(f"is a link to {where.resolve()}, outside {folder}; nothing is written through it", where)
 
