@@ -352,26 +352,23 @@ def verify(obj: Context, out_dir: Path | None, jobs: int | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write the source and its images into this folder. Default: the Markdown to stdout.",
 )
-def extract(pdf: Path, out_dir: Path | None) -> None:
+@click.option("--force", is_flag=True, help="With --out: replace files that exist already.")
+def extract(pdf: Path, out_dir: Path | None, force: bool) -> None:
     """Get back the Markdown source (and images) embedded in an issue PDF."""
-    from .output import atomic_write
-    from .render.pdfa import extract_all, extract_source
+    from .archive import embedded_files, extract_to, read_pdf
 
-    try:
-        data = pdf.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read: {exc.strerror}", pdf) from None
+    data = read_pdf(pdf)
     if out_dir is None:
-        _, source = extract_source(data, pdf)
-        click.get_binary_stream("stdout").write(source)
+        files = embedded_files(data, pdf)[0]
+        markdown = sorted(name for name in files if name.endswith(".md"))
+        if not markdown:
+            raise UsageError("no embedded Markdown source: not an issue PDF made by bulletin", pdf)
+        click.get_binary_stream("stdout").write(files[markdown[0]])
         return
-    extract_source(data, pdf)
-    root = out_dir.resolve()
-    for name, contents in sorted(extract_all(data, pdf).items()):
-        target = (root / name).resolve()
-        if not target.is_relative_to(root):
-            raise UsageError(f"embedded file name '{name}' points outside {out_dir}", pdf)
-        atomic_write(target, contents)
+    written, notes = extract_to(data, pdf, out_dir, force)
+    for note in notes:
+        click.echo(f"{display_path(pdf)}: {note}", err=True)
+    for target in written:
         click.echo(display_path(target))
 
 

@@ -322,3 +322,75 @@ def test_concurrent_builds_keep_each_others_records(project: Project, capfd: pyt
     assert "issues/2026/003.md" in manifest and "issues/2026/004.md" in manifest
     catalog = (project.root / "build" / "catalog.csv").read_text(encoding="utf-8-sig")
     assert "issues/2026/003.md" in catalog and "issues/2026/004.md" in catalog
+
+
+def pdf_with(*files: tuple[str, bytes]) -> bytes:
+    """A one-page PDF carrying `files` as attachments, in order (names may repeat)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    for name, data in files:
+        writer.add_attachment(name, data)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_extract_never_overwrites_an_issue_without_force(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    (project.root / "in.pdf").write_bytes(pdf_with(("003.md", b"---\nold\n"), ("images/a.png", b"png")))
+    edited = project.root / "restored" / "003.md"
+    edited.parent.mkdir()
+    edited.write_bytes(b"edited since the build")
+    code, out, err = run_cli(project, ["extract", "in.pdf", "--out", "restored"], capfd)
+    assert code == 2
+    assert err.strip() == "restored/003.md: exists already; nothing extracted (give --force to replace it, or another --out)"
+    assert edited.read_bytes() == b"edited since the build"
+    assert not (project.root / "restored" / "images").exists()  # all or nothing
+    code, out, err = run_cli(project, ["extract", "in.pdf", "--out", "restored", "--force"], capfd)
+    assert code == 0, err
+    assert edited.read_bytes() == b"---\nold\n"
+    assert out.split() == ["restored/003.md", "restored/images/a.png"]
+
+
+def test_extract_keeps_two_images_of_the_same_name(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    (project.root / "in.pdf").write_bytes(
+        pdf_with(("003.md", b"---\n"), ("fig.png", b"first"), ("fig.png", b"second"), ("fig.png", b"first"))
+    )
+    code, out, err = run_cli(project, ["extract", "in.pdf", "--out", "restored"], capfd)
+    assert code == 0, err
+    restored = project.root / "restored"
+    assert (restored / "fig.png").read_bytes() == b"first"
+    assert (restored / "fig-2.png").read_bytes() == b"second"
+    assert err.strip() == "in.pdf: two embedded files are named 'fig.png': the other is written as 'fig-2.png'"
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("../../evil.md", "embedded file name '../../evil.md' is not a plain relative path; nothing extracted"),
+        ("/etc/cron.d/x.md", "embedded file name '/etc/cron.d/x.md' is not a plain relative path; nothing extracted"),
+        ("a\x01b.md", "embedded file name 'a\\x01b.md' is not a plain relative path; nothing extracted"),
+        ("run.sh", "embedded file 'run.sh' is not a Markdown source or an image; nothing extracted"),
+    ],
+)
+def test_extract_refuses_bad_attachments_in_one_line(project: Project, capfd: pytest.CaptureFixture[str], name: str, message: str) -> None:
+    (project.root / "in.pdf").write_bytes(pdf_with(("003.md", b"---\n"), (name, b"x")))
+    code, out, err = run_cli(project, ["extract", "in.pdf", "--out", "restored"], capfd)
+    assert (code, err.strip()) == (2, f"in.pdf: {message}")
+    assert not (project.root / "restored").exists()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.binary(max_size=2000), st.integers(min_value=0, max_value=1500))
+def test_extract_reader_property(noise: bytes, at: int) -> None:
+    """Any damage to an issue PDF is refused with a UsageError or read whole; never another exception."""
+    from bulletin.archive import embedded_files
+
+    data = pdf_with(("003.md", b"---\ntitle: x\n"), ("images/a.png", b"png"))
+    damaged = data[:at] + noise + data[at + len(noise) :]
+    try:
+        files, _ = embedded_files(damaged, Path("in.pdf"))
+    except UsageError:
+        return
+    assert all(isinstance(v, bytes) for v in files.values())
