@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import datetime as dt
 import io
 import os
@@ -394,3 +395,105 @@ def test_extract_reader_property(noise: bytes, at: int) -> None:
     except UsageError:
         return
     assert all(isinstance(v, bytes) for v in files.values())
+
+
+# -- check --fix never changes what the file means
+
+FIX_FRONT = "issue: 3\ntotal: 51\ndate: 2026-05-18\n{title}\nrecipients: [陈明远书记]\n{editor}\nprint_run: 30\n"
+
+
+def fixed(project: Project, text: bytes) -> bytes:
+    path = project.raw("2026/003.md", text)
+    from bulletin.lint import fix
+    from bulletin.losses import fix_losses
+
+    fix(path)
+    fix_losses(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "title, editor, body",
+    [
+        ("title: '关于''试点''的建议'", "editor: 林书瑶", "正文。\n"),
+        ("title: 关于试点的建议", 'editor: "林\\"书\\"瑶"', "正文。\n"),
+        ("title: 关于试点的建议", "editor: 林书瑶", "见图。\n\n![图一][f]\n\n[f]: 图(1).png \"图(1),说明\"\n"),
+        ("title: 关于试点的建议", "editor: 林书瑶", "命令 ``echo `a`,中文`` 不改。\n"),
+        ("title: 关于试点的建议", "editor: 林书瑶", "示例：\n\n```\n~~~\n中文,逗号\n~~~\n中文,逗号\n```\n"),
+        ("title: 关于试点的建议", "editor: 林书瑶", "示例：\n\n~~~~\n```\n中文,逗号(说明)\n~~~~\n"),
+        ("title: 关于试点的建议", "editor: 林书瑶", "见![图](images/图(1).png)。\n"),
+    ],
+)
+def test_check_fix_leaves_escapes_definitions_and_code_alone(project: Project, title: str, editor: str, body: str) -> None:
+    text = f"---\n{FIX_FRONT.format(title=title, editor=editor)}---\n\n{body}".encode()
+    assert fixed(project, text) == text
+
+
+def test_check_fix_still_fixes_prose_beside_code(project: Project) -> None:
+    text = "---\n" + FIX_FRONT.format(title="title: 关于试点的建议", editor="editor: 林书瑶") + "---\n\n中文,逗号 ``a,b`` 中文,逗号\n"
+    assert fixed(project, text.encode()).decode().endswith("中文，逗号 ``a,b`` 中文，逗号\n")
+
+
+def test_check_fix_keeps_each_lines_own_line_end(project: Project) -> None:
+    front = FIX_FRONT.format(title="title: 关于试点的建议", editor="editor: 林书瑶").replace("\n", "\r\n", 3)
+    text = f"---\r\n{front}---\n\n中文,逗号\r\n第二行\n段落\n- 列表\r\n".encode()
+    result = fixed(project, text)
+    assert result == text.replace("中文,逗号".encode(), "中文，逗号".encode()).replace("段落\n- 列表".encode(), "段落\n\n- 列表".encode())
+
+
+PROTECTED = st.sampled_from(
+    [
+        "``a,b(c)``",
+        "`中文,逗号`",
+        "```中,文``` ",
+        "![图](images/图(1).png)",
+        "[链接](http://x.cn/a(b),c)",
+        "<http://x.cn/中,文>",
+    ]
+)
+BLOCKS = st.sampled_from(
+    [
+        "```\n~~~\n中文,逗号(说明)\n~~~\n\"中文\"\n```",
+        "~~~~\n```\n中文,逗号\n~~~~",
+        "    中文,逗号(缩进代码)",
+        "[r]: 图(1).png \"中文,标题\"",
+    ]
+)
+PROSE = st.sampled_from(["中文,逗号", "中文(说明)", "他说\"好\"了", "”,再", "２０２６年", "##标题", "** 强调**", "普通文字。"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.one_of(st.tuples(PROSE, PROTECTED, PROSE).map("".join), BLOCKS, PROSE), min_size=1, max_size=8),
+    st.lists(st.sampled_from(["\n", "\r\n"]), min_size=40, max_size=40),
+    st.sampled_from(["title: '关于''试点'',的建议'", 'title: "关于\\"试点\\",的建议"', "title: 关于试点,的建议"]),
+)
+def test_check_fix_property(parts: list[str], ends: list[str], title: str) -> None:
+    """Whatever mix of prose and protected text, --fix leaves code, targets, definitions and escapes byte for byte."""
+    import tempfile
+
+    import yaml
+
+    from bulletin.lint import fix
+    from bulletin.losses import fix_losses
+
+    body = "\n\n".join(parts) + "\n"
+    lines = f"---\n{FIX_FRONT.format(title=title, editor='editor: 林书瑶')}---\n\n{body}".split("\n")
+    text = "".join(line + ends[i % len(ends)] for i, line in enumerate(lines[:-1]))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.md"
+        path.write_bytes(text.encode())
+        fix(path)
+        fix_losses(path)
+        result = path.read_bytes().decode()
+    for part in parts:
+        for protected in ("``a,b(c)``", "`中文,逗号`", "```中,文```", "图(1).png", "(http://x.cn/a(b),c)", "<http://x.cn/中,文>"):
+            if protected in part:
+                assert protected in result
+        if part.startswith(("```", "~~~", "    ", "[r]")):
+            assert part.replace("\n", "") in result.replace("\r", "").replace("\n", "")
+    front = result.split("---")[1]
+    # the title means the same: at most a half-width mark became full-width, the escapes are intact
+    assert yaml.safe_load(front)["title"].replace("，", ",") == yaml.safe_load(text.split("---")[1])["title"]
+    # every line keeps its own end (no fix here adds a line)
+    assert re.findall(r"\r\n|\n", result) == [ends[i % len(ends)] for i in range(len(lines) - 1)]
