@@ -211,8 +211,13 @@ def test_wide_content_stays_inside_the_type_area(project: Project, capfd: pytest
     [
         ("正文[^a]。\n\n[^a]: 第一条。\n[^a]: 第二条。\n", "ISSUE:14: footnote [^a] is defined twice (first on line 13)"),
         ("正文[^a]。\n\n[^a]: 见[^b]。\n[^b]: 见[^a]。\n", "ISSUE:13: footnote [^a] refers back to itself through footnotes"),
+        (
+            "正文。\n\n[^9]: 资料来源。\n",
+            "ISSUE:13: footnote [^9] is defined but never referenced: it would print in neither edition; "
+            "refer to it with [^9] or delete it",
+        ),
     ],
-    ids=["duplicate", "cycle"],
+    ids=["duplicate", "cycle", "unreferenced"],
 )
 def test_check_finds_footnote_problems(project: Project, capfd: pytest.CaptureFixture[str], body: str, line: str) -> None:
     project.issue(body=body)
@@ -497,3 +502,29 @@ def test_check_fix_property(parts: list[str], ends: list[str], title: str) -> No
     assert yaml.safe_load(front)["title"].replace("，", ",") == yaml.safe_load(text.split("---")[1])["title"]
     # every line keeps its own end (no fix here adds a line)
     assert re.findall(r"\r\n|\n", result) == [ends[i % len(ends)] for i in range(len(lines) - 1)]
+
+
+@pytest.mark.parametrize("broken", ["2026/002.md", "2026/005.md"], ids=["first-of-year", "last-of-year"])
+def test_volume_refuses_a_year_with_an_unreadable_issue(project: Project, capfd: pytest.CaptureFixture[str], broken: str) -> None:
+    project.issue("2026/003.md")
+    project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4").replace("total: 51", "total: 52").replace("05-18", "05-19"))
+    number = int(broken[5:8])
+    bad = FRONT.replace("issue: 3", f"issue: {number}").replace("total: 51", "total: 五十").replace("05-18", f"05-{15 + number:02d}")
+    project.issue(broken, front=bad)
+    old = project.root / "build" / "volumes" / "2026.pdf"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"%PDF- the complete volume made before")
+    code, out, err = run_cli(project, ["volume", "2026"], capfd)
+    assert code == 1
+    assert err.splitlines() == [f"issues/{broken}:3: 'total' must be a whole number, not '五十'"]
+    assert old.read_bytes() == b"%PDF- the complete volume made before"
+    assert not (project.root / "build" / "2026").exists()
+
+
+def test_volume_ignores_an_unreadable_issue_of_another_year(project: Project) -> None:
+    from bulletin.volume import _may_be_of
+
+    other = project.issue("2027/001.md", front=FRONT.replace("total: 51", "total: x").replace("2026-05-18", "2027-01-05"))
+    assert not _may_be_of(other, 2026) and _may_be_of(other, 2027)
+    undated = project.raw("2026/009.md", b"---\n[\n---\n")
+    assert _may_be_of(undated, 2026) and not _may_be_of(undated, 2025)
