@@ -443,3 +443,67 @@ def extract_to(data: bytes, pdf: Path, out_dir: Path, force: bool = False) -> tu
         targets[target] = contents
     write_all(targets, inside=root)
     return list(targets), notes
+
+
+#: bounds of a DOCX given to `styles`: the file, its parts one by one and together, their number
+MAX_DOCX_BYTES = 50 * 1024 * 1024
+MAX_DOCX_PART_BYTES = 64 * 1024 * 1024
+MAX_DOCX_TOTAL_BYTES = 256 * 1024 * 1024
+MAX_DOCX_PARTS = 2_000
+
+
+def read_docx(path: Path) -> bytes:
+    """The bytes of the DOCX at `path`, checked to be safe to open: bounded, no XML bomb.
+
+    A zip bomb (parts that unpack to gigabytes) and an XML bomb (entities that expand
+    without end, or any DTD) are refused with one line before python-docx sees the file.
+    """
+    import stat
+    import zipfile
+
+    import defusedxml.ElementTree
+    from defusedxml import DefusedXmlException
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError("is not a regular file; not read", path)
+        if info.st_size > MAX_DOCX_BYTES:
+            raise UsageError(f"file is {info.st_size // (1024 * 1024)} MB; a DOCX may be at most {MAX_DOCX_BYTES // (1024 * 1024)} MB", path)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError("no such file", path) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read: {exc.strerror}", path) from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_DOCX_PARTS:
+                raise UsageError(f"not a DOCX file: {len(members)} parts (at most {MAX_DOCX_PARTS})", path)
+            total = 0
+            for member in members:
+                total += member.file_size
+                if member.file_size > MAX_DOCX_PART_BYTES or total > MAX_DOCX_TOTAL_BYTES:
+                    raise UsageError(
+                        f"not a DOCX file: part '{member.filename[:80]}' unpacks to more than "
+                        f"{MAX_DOCX_PART_BYTES // (1024 * 1024)} MB (a zip bomb?); not read",
+                        path,
+                    )
+                if not member.filename.endswith((".xml", ".rels")):
+                    continue
+                with archive.open(member) as handle:
+                    content = handle.read(MAX_DOCX_PART_BYTES + 1)
+                try:
+                    defusedxml.ElementTree.fromstring(content, forbid_dtd=True)
+                except DefusedXmlException:
+                    raise UsageError(
+                        f"not a DOCX file: part '{member.filename[:80]}' declares a DTD or entities (an XML bomb?); not read",
+                        path,
+                    ) from None
+                except defusedxml.ElementTree.ParseError as exc:
+                    raise UsageError(f"not a DOCX file: part '{member.filename[:80]}' is not well-formed XML ({exc})", path) from None
+    except UsageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (zipfile and zlib fail in many ways on a damaged file: one line each)
+        raise UsageError(f"not a DOCX file ({type(exc).__name__}: {str(exc)[:120]})", path) from None
+    return data

@@ -311,14 +311,14 @@ def serve(obj: Context, path: Path | None, port: int) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def styles(path: Path) -> None:
     """List the paragraph and character styles a DOCX uses, with paragraphs (or runs) per style."""
-    import zipfile
-
+    from .archive import read_docx
     from .render.docx import styles_used
 
+    data = read_docx(path)  # bounded: zip and XML bombs refused before python-docx opens it
     try:
-        uses = styles_used(path.read_bytes())
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UsageError(f"{display_path(path)}: not a DOCX file ({exc})") from None
+        uses = styles_used(data)
+    except Exception as exc:  # noqa: BLE001 (a damaged DOCX is one line, never a traceback)
+        raise UsageError(f"not a DOCX file ({type(exc).__name__}: {str(exc)[:120]})", path) from None
     for use in uses:
         click.echo(f"{use.kind:<10}{use.count:>5}  {use.name}")
 
