@@ -286,7 +286,7 @@ def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: P
     from .preview import preview_pages
 
     config = obj.config
-    for png in preview_pages(config, path, page, scale, (out_dir or config.build_dir / "preview").resolve()):
+    for png in preview_pages(config, path, page, scale, out_dir.resolve() if out_dir else _out(config, None) / "preview"):
         click.echo(display_path(png))
 
 

@@ -528,3 +528,153 @@ def test_volume_ignores_an_unreadable_issue_of_another_year(project: Project) ->
     assert not _may_be_of(other, 2026) and _may_be_of(other, 2027)
     undated = project.raw("2026/009.md", b"---\n[\n---\n")
     assert _may_be_of(undated, 2026) and not _may_be_of(undated, 2025)
+
+
+# -- every reader of a damaged file gives one problem or a value, never another exception
+
+TOML_PIECES = st.sampled_from(
+    [
+        "[series]\n", "[contact]\n", "[fonts.docx]\n", "[[archive.gaps]]\n", "[layout]\n", "[distribution]\n",
+        'name = "临江参阅"\n', 'kind = "专报"\n', 'publisher = "x"\n', 'phone = "1"\n', 'address = "a"\n',
+        "first_total = 3\n", "last_total = 2\n", "colophon_on_even_page = true\n", "list = [1, [2]]\n",
+        "x = {a = {b = [1]}}\n", "title = 9999999999999999999999\n", "[", "]", "=", '"', "\n", "a.b.c = 1\n",
+    ]
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(TOML_PIECES, st.text(alphabet="[]{}=\"'\n .,#ab01", max_size=12)), max_size=25), st.integers(0, 40))
+def test_bulletin_toml_reader_property(pieces: list[str], depth: int) -> None:
+    import tempfile
+
+    from bulletin.config import load_config
+
+    with tempfile.TemporaryDirectory() as folder:
+        text = "".join(pieces) + "\nz = " + "[" * depth + "]" * depth + "\n"
+        (Path(folder) / "bulletin.toml").write_text(text, encoding="utf-8")
+        try:
+            load_config(Path(folder))
+        except BulletinError as exc:
+            assert str(exc).strip()
+
+
+FONT_PIECES = st.sampled_from(
+    [
+        "[[font]]\n", "[font]\n", 'file = "a.otf"\n', "file = 3\n", 'face = "F"\n', "weight = 400\n", "weight = true\n",
+        "weight = 99999\n", 'role = "body"\n', 'sha256 = "00"\n', 'file = "../../x"\n', "font = 1\n", "x = 1\n", "[", "\n",
+    ]
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(FONT_PIECES, st.text(alphabet="[]=\"\n a1", max_size=8)), max_size=20))
+def test_font_manifest_reader_property(pieces: list[str]) -> None:
+    import tempfile
+
+    from bulletin.errors import ConfigError
+    from bulletin.fonts import read_font_manifest
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fonts.toml"
+        path.write_text("".join(pieces), encoding="utf-8")
+        try:
+            entries = read_font_manifest(path)
+        except ConfigError as exc:
+            assert exc.path == path
+            return
+        for entry in entries:
+            assert isinstance(entry["file"], str) and isinstance(entry["weight"], int)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6) | st.just("../x") | st.just("a" * 64),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=10,
+)
+GOOD_MANIFEST = {
+    "format": 1,
+    "shared": {"s": {"tool": "x"}},
+    "issues": {
+        "issues/2026/003.md": {
+            "shared": "s",
+            "inputs": {"issues/2026/003.md": "ab"},
+            "outputs": {"pdf": {"path": "2026/003.pdf", "sha256": "a" * 64, "size": 3, "mtime_ns": 1}},
+            "catalog": {"title": "t"},
+        }
+    },
+}
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(["shared", "issues", "issues/2026/003.md", "inputs", "outputs", "pdf", "path", "size", "catalog", "s"]), max_size=5), JSON)
+def test_build_manifest_reader_property(route: list[str], value: object) -> None:
+    """A valid manifest with any one value replaced by any JSON value: a Manifest of the right types, or one ConfigError."""
+    import copy
+
+    from bulletin.errors import ConfigError
+    from bulletin.manifest import validate_manifest
+
+    data = copy.deepcopy(GOOD_MANIFEST)
+    node: object = data
+    for key in route[:-1]:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+    if isinstance(node, dict) and route:
+        node[route[-1]] = value
+    try:
+        manifest = validate_manifest(data, Path("manifest.json"))
+    except ConfigError as exc:
+        assert "\n" not in str(exc)
+        return
+    for name, record in manifest.issues.items():
+        assert isinstance(name, str) and ".." not in name.split("/")
+        for output in record.outputs.values():
+            assert isinstance(output.path, str) and isinstance(output.size, int) and ".." not in output.path.split("/")
+
+
+def _small_docx() -> bytes:
+    import docx
+
+    buffer = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("正文", style="Normal")
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+SMALL_DOCX = _small_docx()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, len(SMALL_DOCX) - 1), st.binary(min_size=1, max_size=64), st.booleans())
+def test_styles_reader_property(at: int, noise: bytes, inside: bool) -> None:
+    """A DOCX damaged anywhere (in the zip, or in one XML part) gives exit 0 or one line with exit 2."""
+    import contextlib
+    import tempfile
+    import zipfile
+
+    from bulletin.cli import main
+
+    if inside:  # damage one part's XML, keeping the zip sound
+        with zipfile.ZipFile(io.BytesIO(SMALL_DOCX)) as archive:
+            parts = {info.filename: archive.read(info) for info in archive.infolist()}
+        name = sorted(parts)[at % len(parts)]
+        spot = at % max(1, len(parts[name]))
+        parts[name] = parts[name][:spot] + noise + parts[name][spot + len(noise) :]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for part, data in parts.items():
+                archive.writestr(part, data)
+        damaged = buffer.getvalue()
+    else:
+        damaged = SMALL_DOCX[:at] + noise + SMALL_DOCX[at + len(noise) :]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.docx"
+        path.write_bytes(damaged)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(["styles", str(path)])
+    assert code in (0, 2)
+    assert "Traceback" not in err.getvalue()
+    if code == 2:
+        assert len(err.getvalue().strip().splitlines()) == 1
