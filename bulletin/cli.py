@@ -48,7 +48,14 @@ class Context:
         """The project's validated configuration."""
         if self._config is None:
             root = self.project.resolve() if self.project else find_root(Path.cwd())
-            self._config = load_config(root)
+            config = load_config(root)
+            from .boundary import check_project
+            from .fonts import fonts_dir
+            from .render.html import templates_dir
+
+            # templates and fonts that are links out of the project are refused before anything is read
+            check_project(config.root, templates_dir(config.root), fonts_dir(config.root))
+            self._config = config
         return self._config
 
 
@@ -113,7 +120,7 @@ def build(
             config,
             paths,
             formats or pipeline.DEFAULT_FORMATS,
-            (out_dir or config.build_dir).resolve(),
+            _out(config, out_dir),
             progress=bar.update,
             start=bar.start,
             jobs=jobs,
@@ -128,6 +135,13 @@ def build(
     )
     if failed:
         sys.exit(max(exit_code(r.error) for r in failed if r.error))
+
+
+def _out(config: Config, out_dir: Path | None) -> Path:
+    """The build folder: --out as given, else build/, which must not lead out of the project."""
+    from .boundary import output_folder
+
+    return output_folder(config.root, out_dir)
 
 
 def _report_built(built: pipeline.Built) -> None:
@@ -292,7 +306,7 @@ def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: P
     from .preview import preview_pages
 
     config = obj.config
-    for png in preview_pages(config, path, page, scale, (out_dir or config.build_dir / "preview").resolve()):
+    for png in preview_pages(config, path, page, scale, out_dir.resolve() if out_dir else _out(config, None) / "preview"):
         click.echo(display_path(png))
 
 
@@ -317,14 +331,14 @@ def serve(obj: Context, path: Path | None, port: int) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def styles(path: Path) -> None:
     """List the paragraph and character styles a DOCX uses, with paragraphs (or runs) per style."""
-    import zipfile
-
+    from .archive import read_docx
     from .render.docx import styles_used
 
+    data = read_docx(path)  # bounded: zip and XML bombs refused before python-docx opens it
     try:
-        uses = styles_used(path.read_bytes())
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UsageError(f"{display_path(path)}: not a DOCX file ({exc})") from None
+        uses = styles_used(data)
+    except Exception as exc:  # noqa: BLE001 (a damaged DOCX is one line, never a traceback)
+        raise UsageError(f"not a DOCX file ({type(exc).__name__}: {str(exc)[:120]})", path) from None
     for use in uses:
         click.echo(f"{use.kind:<10}{use.count:>5}  {use.name}")
 
@@ -340,7 +354,7 @@ def verify(obj: Context, out_dir: Path | None, jobs: int | None) -> None:
     """
     config = obj.config
     started = time.monotonic()
-    checked, mismatches = pipeline.verify(config, (out_dir or config.build_dir).resolve(), jobs)
+    checked, mismatches = pipeline.verify(config, _out(config, out_dir), jobs)
     for mismatch in mismatches:
         click.echo(f"{display_path(mismatch.path)}: {mismatch.reason}")
     click.echo(
@@ -358,26 +372,23 @@ def verify(obj: Context, out_dir: Path | None, jobs: int | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write the source and its images into this folder. Default: the Markdown to stdout.",
 )
-def extract(pdf: Path, out_dir: Path | None) -> None:
+@click.option("--force", is_flag=True, help="With --out: replace files that exist already.")
+def extract(pdf: Path, out_dir: Path | None, force: bool) -> None:
     """Get back the Markdown source (and images) embedded in an issue PDF."""
-    from .output import atomic_write
-    from .render.pdfa import extract_all, extract_source
+    from .archive import embedded_files, extract_to, read_pdf
 
-    try:
-        data = pdf.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read: {exc.strerror}", pdf) from None
+    data = read_pdf(pdf)
     if out_dir is None:
-        _, source = extract_source(data, pdf)
-        click.get_binary_stream("stdout").write(source)
+        files = embedded_files(data, pdf)[0]
+        markdown = sorted(name for name in files if name.endswith(".md"))
+        if not markdown:
+            raise UsageError("no embedded Markdown source: not an issue PDF made by bulletin", pdf)
+        click.get_binary_stream("stdout").write(files[markdown[0]])
         return
-    extract_source(data, pdf)
-    root = out_dir.resolve()
-    for name, contents in sorted(extract_all(data, pdf).items()):
-        target = (root / name).resolve()
-        if not target.is_relative_to(root):
-            raise UsageError(f"embedded file name '{name}' points outside {out_dir}", pdf)
-        atomic_write(target, contents)
+    written, notes = extract_to(data, pdf, out_dir, force)
+    for note in notes:
+        click.echo(f"{display_path(pdf)}: {note}", err=True)
+    for target in written:
         click.echo(display_path(target))
 
 
@@ -392,7 +403,7 @@ def volume(obj: Context, year: int, out_dir: Path | None, jobs: int | None) -> N
     Each issue keeps its own page numbers and starts on a right-hand page.
     """
     config = obj.config
-    click.echo(display_path(pipeline.volume(config, year, (out_dir or config.build_dir).resolve(), jobs)))
+    click.echo(display_path(pipeline.volume(config, year, _out(config, out_dir), jobs)))
 
 
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
@@ -442,7 +453,7 @@ def print_run(
             )
         printing.set_print_run(path, copies)
         issue = pipeline.load(path, config)
-    out_dir = config.build_dir.resolve()
+    out_dir = _out(config, None)
     results = pipeline.build(config, [path], ("pdf",), out_dir)
     failed = [r.error for r in results if r.error is not None]
     if failed:

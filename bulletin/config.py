@@ -7,6 +7,7 @@ from __future__ import annotations
 import typing
 import difflib
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,14 +202,37 @@ def _message(error: dict[str, Any], schema: type[BaseModel]) -> str:
     return f"'{loc}': {error['msg'].lower()}"
 
 
-def load_config(root: Path) -> Config:
-    """Read and validate `root/bulletin.toml`; raise every problem at once."""
-    path = root / CONFIG_NAME
+#: the largest bulletin.toml read; a real one is a few kilobytes
+MAX_CONFIG_BYTES = 1024 * 1024
+#: tables and arrays nested deeper than this are refused (a real configuration nests three deep)
+MAX_TOML_DEPTH = 16
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in `value`, counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def read_toml(path: Path, max_bytes: int = MAX_CONFIG_BYTES) -> tuple[dict[str, Any], str]:
+    """(data, text) of the TOML file at `path`: bounded in size and nesting, every fault one located line."""
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError("is not a regular file; not read", path)
+        if info.st_size > max_bytes:
+            raise ConfigError(f"file is {info.st_size} bytes; at most {max_bytes} are read", path)
         data = path.read_bytes()
         text = data.decode("utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"no {CONFIG_NAME} here", path) from None
+        raise ConfigError("no such file", path) from None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
@@ -218,12 +242,25 @@ def load_config(root: Path) -> Config:
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path) from None
     try:
-        data = tomllib.loads(text)
+        parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         line, col = (int(match.group(1)), int(match.group(2))) if match else (None, None)
         raise ConfigError(f"TOML syntax: {message}", path, line, col) from None
+    except (RecursionError, MemoryError):
+        parsed = None
+    if parsed is None or _depth(parsed) > MAX_TOML_DEPTH:
+        raise ConfigError(f"TOML nested too deeply (at most {MAX_TOML_DEPTH} levels)", path)
+    return parsed, text
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate `root/bulletin.toml`; raise every problem at once."""
+    path = root / CONFIG_NAME
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"no {CONFIG_NAME} here", path)
+    data, text = read_toml(path)
     try:
         schema = ConfigSchema.model_validate(data)
     except ValidationError as exc:

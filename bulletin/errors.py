@@ -4,14 +4,18 @@ Raised deep in the stages, turned into one line and an exit code by `cli.py` alo
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
 def display_path(path: Path) -> str:
     """`path` relative to the current folder where it lies below it, else as given."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+        # the folder resolved, not the name: a link is shown as itself, not as what it points to
+        absolute = Path(os.path.abspath(path))
+        shown = absolute.parent.resolve() / absolute.name if absolute.name else absolute.resolve()
+        return str(shown.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(path)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import cache
+from . import boundary, cache
 from .errors import ConfigError
 
 #: the fonts shipped with the tool, used when a project has no fonts/ folder of its own
@@ -36,16 +36,15 @@ def fonts_dir(root: Path) -> Path:
 def load_fonts(folder: Path) -> tuple[FontFile, ...]:
     """The fonts listed in `folder/fonts.toml`, each verified against its SHA-256 pin."""
     manifest = folder / "fonts.toml"
-    try:
-        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read the font manifest: {exc}", manifest) from None
+    entries = read_font_manifest(manifest)
     fonts: list[FontFile] = []
     digests: dict[Path, str] = {}
     known = _known_digests()
     learned = dict(known)
-    for entry in data.get("font", []):
+    for entry in entries:
         path = folder / entry["file"]
+        if not boundary.inside(path, folder):
+            raise ConfigError(f"font file {entry['file']} lies outside {folder.name}/ (a link or '..'); not read", manifest)
         if path not in digests:
             try:
                 digests[path] = file_digest(path, known, learned)
@@ -60,6 +59,36 @@ def load_fonts(folder: Path) -> tuple[FontFile, ...]:
     if learned != known:
         cache.store(_PINS, learned)
     return tuple(fonts)
+
+
+#: the largest font manifest read; a real one is a few kilobytes
+MAX_MANIFEST_BYTES = 256 * 1024
+#: the keys of one [[font]] entry and their types
+_FONT_KEYS = {"file": str, "face": str, "weight": int, "role": str, "sha256": str}
+
+
+def read_font_manifest(manifest: Path) -> list[dict[str, object]]:
+    """The [[font]] entries of a font manifest, validated: one located line for anything malformed."""
+    from .config import read_toml
+
+    data, _ = read_toml(manifest, MAX_MANIFEST_BYTES)
+    fonts = data.get("font", [])
+    if not isinstance(fonts, list):
+        raise ConfigError("'font' must be a list of [[font]] tables", manifest)
+    unknown = sorted(set(data) - {"font"})
+    if unknown:
+        raise ConfigError(f"unknown key '{unknown[0]}' (a font manifest holds [[font]] tables only)", manifest)
+    for number, entry in enumerate(fonts, start=1):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"font entry {number} must be a [[font]] table", manifest)
+        for key, kind in _FONT_KEYS.items():
+            if key not in entry:
+                raise ConfigError(f"font entry {number} lacks '{key}'", manifest)
+            if not isinstance(entry[key], kind) or isinstance(entry[key], bool):
+                raise ConfigError(f"font entry {number}: '{key}' must be {'a whole number' if kind is int else 'text'}", manifest)
+        if not 1 <= int(entry["weight"]) <= 1000:  # type: ignore[call-overload]
+            raise ConfigError(f"font entry {number}: 'weight' must be between 1 and 1000", manifest)
+    return fonts
 
 
 #: the cache entry mapping a font file's state to the SHA-256 of its bytes in that state

@@ -2,8 +2,10 @@
 
 Python-Markdown keeps only one of two definitions with the same label (and the two
 editions disagreed on which) and recurses without end on a definition that refers back
-to itself; both are errors here, with their line. References never defined and
-definitions never referred to are warnings of `losses.py`, which `check --fix` repairs.
+to itself; both are errors here, with their line. A definition never referred to has no
+place in either edition (a footnote prints where it is called): it is an error too, so
+the PDF and the DOCX never differ and nothing typed is lost. References never defined
+are warnings of `losses.py`.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ def footnote_problems(text: str, path: Path, first_line: int) -> list[BulletinEr
     definitions: dict[str, int] = {}
     inside: dict[str, set[str]] = {}
     problems: list[BulletinError] = []
+    referenced: set[str] = set()
     fence: str | None = None
     current: str | None = None
     for offset, line in enumerate(text.split("\n")):
@@ -53,7 +56,19 @@ def footnote_problems(text: str, path: Path, first_line: int) -> list[BulletinEr
         for found in _REFERENCE.finditer(plain):
             if current is not None:
                 inside[current].add(found.group(1))
+            if current != found.group(1):
+                referenced.add(found.group(1))
     for label in sorted(definitions, key=definitions.__getitem__):
+        if label not in referenced:
+            # Markdown keeps it, but neither edition has a place to print it: refused rather than lost
+            problems.append(
+                ContentError(
+                    f"footnote [^{label}] is defined but never referenced: it would print in neither edition; "
+                    f"refer to it with [^{label}] or delete it",
+                    path,
+                    definitions[label],
+                )
+            )
         if _reaches(label, label, inside):
             problems.append(
                 ContentError(f"footnote [^{label}] refers back to itself through footnotes", path, definitions[label])

@@ -6,6 +6,7 @@ quotes left open. Only the first two can be fixed without asking the author.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,7 +28,7 @@ _STRAIGHT = re.compile(r"[\"']")
 _SPACED = re.compile(rf"(?<=[{_HAN}]) +(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%]) +(?=[{_HAN}])")
 _TIGHT = re.compile(rf"(?<=[{_HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])(?=[{_HAN}])")
 #: text that is not prose: code spans, link targets, footnote labels
-_NOT_PROSE = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|\[\^[^\]\n]*\]")
+_NOT_PROSE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)|\]\((?:[^()\n]|\([^()\n]*\))*\)|\[\^[^\]\n]*\]")
 #: front matter keys whose values are printed prose
 _PROSE_KEYS = ("title:", "editor:", "classification:")
 
@@ -54,7 +55,8 @@ class Finding:
 def _prose_spans(source: Source) -> list[tuple[int, int, int]]:
     """(line number, start offset, end offset) of each piece of printed prose in the file."""
     spans: list[tuple[int, int, int]] = []
-    offset, in_note, fenced = 0, False, False
+    offset, in_note = 0, False
+    code = fenced_lines(source)
     for number, line in enumerate(source.text.split("\n"), start=1):
         start, end = offset, offset + len(line)
         offset = end + 1
@@ -72,13 +74,144 @@ def _prose_spans(source: Source) -> list[tuple[int, int, int]]:
             continue
         if number < source.body_line:
             continue
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
+        if number in code:
             continue
-        if fenced or line.startswith(("    ", "\t")) or re.match(r"^\s*\|?\s*:?-{3,}", line):
+        if line.startswith(("    ", "\t")) or re.match(r"^\s*\|?\s*:?-{3,}", line) or _REF_DEFINITION.match(line):
             continue
         spans.append((number, start, end))
     return spans
+
+
+#: an opening or closing code fence: up to three spaces, then three or more ` or ~
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+#: a reference-style link or image definition: `[id]: target "title"`
+_REF_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:")
+
+
+def fenced_lines(source: Source) -> set[int]:
+    """The file line numbers of fenced code blocks, fence lines included.
+
+    A fence closes only with the same character, at least as many times, and nothing
+    after it; a fence of the other kind inside is code. An unclosed fence runs to the end.
+    """
+    lines: set[int] = set()
+    fence: str | None = None
+    for number, line in enumerate(source.text.split("\n"), start=1):
+        if number < source.body_line:
+            continue
+        match = _FENCE_LINE.match(line)
+        if fence is None:
+            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+                fence = match.group(1)
+                lines.add(number)
+            continue
+        lines.add(number)
+        if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) and not match.group(2).strip():
+            fence = None
+    return lines
+
+
+def protected(source: Source) -> list[tuple[int, int]]:
+    """Offsets of the text a fix may never touch: front matter escapes and every non-prose part of the body.
+
+    Code (fenced, indented, spans of any number of backticks, even across lines of one
+    paragraph), link and image targets, reference definitions, and in quoted front
+    matter values the escapes '' and \\x.
+    """
+    text = source.text
+    ranges: list[tuple[int, int]] = []
+    code = fenced_lines(source)
+    offset = 0
+    body_start = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        if number < source.body_line:
+            if number < source.front_line or number >= source.body_line - 1:
+                ranges.append((start, end + 1))
+                continue
+            value = line.split(":", 1)[1] if ":" in line else line
+            at = start + len(line) - len(value)
+            for match in re.finditer(r"''|\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", value):
+                ranges.append((at + match.start(), at + match.end()))
+            continue
+        if body_start is None:
+            body_start = start
+        if number in code or line.startswith(("    ", "\t")) or _REF_DEFINITION.match(line):
+            ranges.append((start, end + 1))
+    if body_start is not None:
+        body = text[body_start:]
+        # a code span may run over lines of one paragraph, never across a blank line
+        for match in re.finditer(r"(?<!`)(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", body, re.S):
+            ranges.append((body_start + match.start(), body_start + match.end()))
+        for match in re.finditer(r"\]\((?:[^()\n]|\([^()\n]*\))*\)|<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]*>", body):
+            ranges.append((body_start + match.start(), body_start + match.end()))
+    return ranges
+
+
+def _changed(finding: Finding, text: str) -> list[int]:
+    """The offsets a fix changes (for a pair of brackets only the two brackets; for an insertion, its place)."""
+    if finding.end == finding.start:
+        return [finding.start]
+    replacement = finding.replacement or ""
+    if replacement[:1] == "（" and replacement[-1:] == "）" and replacement[1:-1] == text[finding.start + 1 : finding.end - 1]:
+        return [finding.start, finding.end - 1]
+    return list(range(finding.start, finding.end))
+
+
+def safe_fixes(source: Source, findings: list[Finding]) -> list[Finding]:
+    """The fixes that touch no protected text and no other fix: they cannot change what the file means."""
+    ranges = protected(source)
+    chosen: list[Finding] = []
+    taken: set[int] = set()
+    for finding in sorted(findings, key=lambda f: (f.start, f.end)):
+        places = _changed(finding, source.text)
+        if any(a <= at < b for at in places for a, b in ranges):
+            continue
+        span = set(range(finding.start, max(finding.end, finding.start + 1)))
+        if span & taken:
+            continue
+        taken |= span
+        chosen.append(finding)
+    return chosen
+
+
+def apply_fixes(path: Path, source: Source, findings: list[Finding]) -> list[Finding]:
+    """Apply the safe ones of `findings` to the file at `path`, atomically; return those applied.
+
+    Each line keeps its own line end (a file of mixed LF and CRLF stays mixed); a line
+    added by a fix takes the end of the line before it. The BOM is kept.
+    """
+    fixes = safe_fixes(source, [f for f in findings if f.replacement is not None])
+    if not fixes:
+        return []
+    raw = path.read_bytes()
+    original = raw.decode("utf-8-sig")
+    parts = re.split(r"(\r\n|\r|\n)", original)
+    lines, ends = parts[0::2], parts[1::2] + [""]
+    starts, origin, at, here = [], [], 0, 0
+    for line, end in zip(lines, ends):
+        starts.append(at)
+        origin.append(here)
+        at += len(line) + 1
+        here += len(line) + len(end)
+
+    def place(offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(starts, offset) - 1
+        return index, origin[index] + offset - starts[index]
+
+    text = original
+    for finding in sorted(fixes, key=lambda f: f.start, reverse=True):
+        index, start = place(finding.start)
+        _, end = place(finding.end)
+        replacement = finding.replacement or ""
+        if "\n" in replacement:
+            newline = next((ends[i] for i in range(index - 1, -1, -1) if ends[i]), "\n")
+            replacement = replacement.replace("\n", newline)
+        text = text[:start] + replacement + text[end:]
+    data = text.encode("utf-8")
+    atomic_write(path, (b"\xef\xbb\xbf" + data) if raw.startswith(b"\xef\xbb\xbf") else data)
+    return fixes
 
 
 def _column(source: Source, line_start: int, at: int) -> int:
@@ -185,17 +318,10 @@ def _unbalanced(paragraph: list[tuple]) -> list[Finding]:  # type: ignore[type-a
 
 
 def fix(path: Path) -> list[Finding]:
-    """Apply every unambiguous fix to the file at `path`, atomically; return the findings fixed."""
+    """Apply every unambiguous fix to the file at `path`, atomically; return the findings fixed.
+
+    A fix inside code, a link target, a reference definition or a front matter escape is
+    never applied: it could change what the file means.
+    """
     source = read_source(path)
-    fixes = [f for f in find(source) if f.replacement is not None]
-    if not fixes:
-        return []
-    text = source.text
-    for finding in sorted(fixes, key=lambda f: f.start, reverse=True):
-        text = text[: finding.start] + (finding.replacement or "") + text[finding.end :]
-    original = path.read_bytes()
-    if b"\r\n" in original:
-        text = text.replace("\n", "\r\n")
-    data = text.encode("utf-8")
-    atomic_write(path, (b"\xef\xbb\xbf" + data) if original.startswith(b"\xef\xbb\xbf") else data)
-    return fixes
+    return apply_fixes(path, source, find(source))

@@ -14,8 +14,7 @@ import re
 from pathlib import Path
 
 from .errors import BulletinError, ContentError
-from .lint import Finding
-from .output import atomic_write
+from .lint import Finding, apply_fixes, fenced_lines
 from .source import Source, read_source
 from .typography import HAN_RE
 
@@ -28,7 +27,6 @@ _LOOSE_STRONG = re.compile(r"(?<![*\\])(\*\*|__)(\s+)(?=\S)[^*\n]*?\S\1")
 _AFTER_CLOSER = re.compile(r"(?<=[”’）》」』】〕])([,;:?!.])(?=[ ]?(?:[" + _HAN + r"“‘（《]|$))")
 _HALF = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
 _FULL_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 def _cells(line: str) -> int:
@@ -43,16 +41,14 @@ def _cells(line: str) -> int:
 def _body_lines(source: Source) -> list[tuple[int, int, str]]:
     """(line number, offset of the line, text) of each body line outside code fences."""
     lines: list[tuple[int, int, str]] = []
-    offset, fenced = 0, False
+    offset = 0
+    code = fenced_lines(source)
     for number, line in enumerate(source.text.split("\n"), start=1):
         start = offset
         offset += len(line) + 1
-        if number < source.body_line:
+        if number < source.body_line or number in code:
             continue
-        if _FENCE.match(line):
-            fenced = not fenced
-            continue
-        if not fenced and not line.startswith(("    ", "\t")):
+        if not line.startswith(("    ", "\t")):
             lines.append((number, start, line))
     return lines
 
@@ -109,8 +105,7 @@ def _footnotes(source: Source, lines: list[tuple[int, int, str]]) -> list[Findin
             used.setdefault(match.group(1), (number, match.start() + 1))
     found = [Finding(*used[label], f"footnote [^{label}] is never defined: it prints literally")
              for label in used if label not in defined]
-    found += [Finding(*defined[label], f"footnote [^{label}] is defined but never referenced: it is dropped")
-              for label in defined if label not in used]
+    # a definition never referred to is an error of footnotes.py: build refuses it, so check does too
     return found
 
 
@@ -155,18 +150,7 @@ def _front(source: Source) -> list[Finding]:
 def fix_losses(path: Path) -> list[Finding]:
     """Apply every unambiguous loss fix to the file at `path`, atomically; return the findings fixed."""
     source = read_source(path)
-    fixes = [f for f in find_losses(source) if f.replacement is not None]
-    if not fixes:
-        return []
-    text = source.text
-    for finding in sorted(fixes, key=lambda f: f.start, reverse=True):
-        text = text[: finding.start] + (finding.replacement or "") + text[finding.end :]
-    original = path.read_bytes()
-    if b"\r\n" in original:
-        text = text.replace("\n", "\r\n")
-    data = text.encode("utf-8")
-    atomic_write(path, (b"\xef\xbb\xbf" + data) if original.startswith(b"\xef\xbb\xbf") else data)
-    return fixes
+    return apply_fixes(path, source, find_losses(source))
 
 
 _PLACEHOLDER = re.compile(r"【待填[：:][^】\n]*】")

@@ -216,24 +216,114 @@ class Manifest:
         return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+#: the largest manifest read: a record is about 2 kB, an archive a few thousand issues
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+
+
 def load_manifest(out_dir: Path) -> Manifest:
-    """The manifest of `out_dir`, or an empty one; an unreadable manifest is an error."""
+    """The manifest of `out_dir`, or an empty one; an unreadable or malformed manifest is one line."""
     path = out_dir / MANIFEST_NAME
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ConfigError(
+                f"the build manifest is larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MB; delete it to rebuild everything",
+                path,
+            )
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Manifest.empty()
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"cannot read the build manifest ({exc}); delete it to rebuild everything", path) from None
+    except RecursionError:
+        raise ConfigError("the build manifest is nested too deeply; delete it to rebuild everything", path) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return Manifest.empty()
+    return validate_manifest(data, path)
+
+
+def validate_manifest(data: dict[str, Any], path: Path) -> Manifest:
+    """The manifest held by JSON `data`, checked for shape: a wrong one is one line naming the first fault.
+
+    Names of issues and outputs must be plain relative paths, so a tampered manifest
+    cannot point the tool at files outside the project or the build folder.
+    """
+    from pydantic import ValidationError
+
     try:
-        return Manifest(
-            shared={key: dict(value) for key, value in data["shared"].items()},
-            issues={name: IssueRecord.from_json(record) for name, record in data["issues"].items()},
-        )
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ConfigError(f"the build manifest is malformed ({exc}); delete it to rebuild everything", path) from None
+        checked = _ManifestSchema.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "the top level"
+        raise ConfigError(
+            f"the build manifest is malformed at {where}: {error['msg'].lower()}; delete it to rebuild everything", path
+        ) from None
+    except RecursionError:
+        raise ConfigError("the build manifest is nested too deeply; delete it to rebuild everything", path) from None
+    return Manifest(
+        shared={key: dict(value) for key, value in checked.shared.items()},
+        issues={
+            name: IssueRecord(
+                shared=record.shared,
+                inputs=dict(record.inputs),
+                outputs={fmt: OutputRecord(**output.model_dump()) for fmt, output in record.outputs.items()},
+                catalog=dict(record.catalog),
+            )
+            for name, record in checked.issues.items()
+        },
+    )
+
+
+def _relative(name: str) -> str:
+    """`name` if it is a plain relative path ('2026/003.pdf'), else a ValueError."""
+    parts = name.split("/")
+    if not name or name.startswith("/") or "\\" in name or ":" in parts[0] or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"'{name[:80]}' is not a plain relative path")
+    return name
+
+
+def _schemas() -> type:
+    """The pydantic models of the manifest's shape (built once, on first use)."""
+    from typing import Annotated
+
+    from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+    Relative = Annotated[str, AfterValidator(_relative)]
+
+    class Output(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        path: Relative
+        sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+        size: int = Field(ge=0)
+        mtime_ns: int
+
+    class Record(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        shared: str
+        inputs: dict[Relative, str]
+        outputs: dict[str, Output]
+        catalog: dict[str, Any] = {}
+
+    class Schema(BaseModel):
+        model_config = ConfigDict(extra="ignore", strict=True)
+        format: int
+        shared: dict[str, dict[str, str]]
+        issues: dict[Relative, Record]
+
+    return Schema
+
+
+class _Lazy:
+    """The manifest schema, made when first asked for (pydantic models cost time to build)."""
+
+    schema: Any = None
+
+    def model_validate(self, data: Any) -> Any:
+        if self.schema is None:
+            self.schema = _schemas()
+        return self.schema.model_validate(data)
+
+
+_ManifestSchema = _Lazy()
 
 
 def save_manifest(out_dir: Path, manifest: Manifest) -> None:

@@ -34,7 +34,7 @@ from .manifest import (
     stale_formats,
 )
 from .model import Issue
-from .output import atomic_write, folder_lock, remove_stale_temporaries
+from .output import atomic_write, folder_lock, remove_stale_temporaries, write_all
 from .parse import parse_issue
 from .source import read_source
 
@@ -44,15 +44,23 @@ DEFAULT_FORMATS = ("pdf", "docx")
 
 def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     """The issue files named by `paths` (files or folders), or every issue under issues/."""
+    from .boundary import discover_problems, issue_files, lexical
+    from .errors import raise_all
+
+    raise_all(discover_problems(paths, config.root))  # `build /`, `check ../elsewhere.md`
     found: list[Path] = []
+    problems = []
     for path in list(paths) or [config.issues_dir]:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.md") if p.is_file() and not p.name.startswith(".")))
+            files, refused = issue_files(path, config.root)
+            found.extend(files)
+            problems.extend(refused)
         elif path.exists() or path.suffix == ".md":
             found.append(path)
         else:
             raise UsageError(f"no such issue file or folder: {path}")
-    return sorted({p.resolve() for p in found})
+    raise_all(problems)
+    return sorted({lexical(p) for p in found})
 
 
 def output_path(config: Config, source: Path, out_dir: Path, fmt: str) -> Path:
@@ -126,13 +134,11 @@ def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path)
     issue = load(path, config)
     inputs = {relative_name(config, p): sha256_file(p) for p in (path, *issue_images(issue))}
     rendered = render_all(issue, config, formats)
-    written: list[Path] = []
-    records: dict[str, OutputRecord] = {}
-    for fmt, data in rendered.items():
-        target = output_path(config, path, out_dir, fmt)
-        atomic_write(target, data)
-        written.append(target)
-        records[fmt] = record_output(out_dir, target, data)
+    targets = {fmt: output_path(config, path, out_dir, fmt) for fmt in rendered}
+    # every format of the issue is replaced, or none (a DOCX that cannot be written keeps the old PDF)
+    write_all({targets[fmt]: data for fmt, data in rendered.items()}, inside=out_dir)
+    written = list(targets.values())
+    records = {fmt: record_output(out_dir, targets[fmt], data) for fmt, data in rendered.items()}
     return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(issue, relative_name(config, path)))
 
 
@@ -326,5 +332,5 @@ def volume(config: Config, year: int, out_dir: Path, jobs: int | None = None) ->
         config, year, contents, [(entry, title, output_path(config, entry.path, out_dir, "pdf")) for entry, title in titled]
     )
     target = out_dir / "volumes" / f"{year}.pdf"
-    atomic_write(target, data)
+    atomic_write(target, data, inside=out_dir)
     return target

@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 
 from . import typography
-from .archive import Entry, entries, numbering_problems
+from .archive import Entry, numbering_problems, scan
 from .config import Config
 from .errors import BulletinError, ConfigError, Problems, UsageError
 from .fonts import fonts_dir, isolate_fontconfig, load_fonts
@@ -28,13 +28,36 @@ VOLUME_TEMPLATE = "volume.html.j2"
 
 def volume_issues(config: Config, year: int) -> list[Entry]:
     """The issues dated `year`, in order; their numbering must be sound."""
-    found = [entry for entry in entries(config) if entry.date.year == year]
+    archive, unreadable = scan(config)
+    # an issue of the year that cannot be read would be left out silently: the volume is refused instead
+    broken = [problem for problem in unreadable if _may_be_of(problem.path, year)]
+    if broken:
+        raise Problems(broken) if len(broken) > 1 else broken[0]
+    found = [entry for entry in archive if entry.date.year == year]
     if not found:
         raise UsageError(f"no issues dated {year} under {config.issues_dir}")
     problems: list[BulletinError] = list(numbering_problems(found, config.gaps, dt.date.today()))
     if problems:
         raise Problems(problems) if len(problems) > 1 else problems[0]
     return found
+
+
+def _may_be_of(path: Path | None, year: int) -> bool:
+    """Whether an issue file that could not be read may belong to `year`: its date line or folder says so, or nothing says."""
+    import re
+
+    if path is None:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64 * 1024).decode("utf-8", "replace")
+    except OSError:
+        head = ""
+    stated = re.search(r"^date\s*[:：]\s*['\"]?(\d{4})", head, re.M)
+    if stated:
+        return int(stated.group(1)) == year
+    folders = [part for part in path.parts if re.fullmatch(r"\d{4}", part)]
+    return not folders or str(year) in folders
 
 
 def contents_pdf(config: Config, year: int, issues: list[tuple[Entry, str]]) -> bytes:

@@ -164,12 +164,16 @@ def test_sigkill_half_way_through_writing_leaves_the_previous_pdf_whole(project:
 
 
 def test_a_live_writers_temporary_is_kept(tmp_path: Path) -> None:
+    register = tmp_path / ".bulletin-temporaries"
+    register.mkdir()
     live = tmp_path / f".a.pdf.{os.getpid()}.abc123.part"
     live.write_bytes(b"%PDF-")
+    (register / f"{os.getpid()}.{live.name}").write_text(live.name)
     dead_pid = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True, check=True).stdout.strip()
     dead = tmp_path / "2026" / f".003.pdf.{dead_pid}.x_9.part"
     dead.parent.mkdir()
     dead.write_bytes(b"%PDF-")
+    (register / f"{dead_pid}.{dead.name}").write_text(f"2026/{dead.name}")
     assert remove_stale_temporaries(tmp_path) == [dead]
     assert live.exists() and not dead.exists()
 

@@ -13,6 +13,7 @@ from typing import Callable
 import PIL.Image
 import pytest
 
+from bulletin.fonts import TOOL_FONTS
 from bulletin.render.html import TOOL_TEMPLATES
 
 from .conftest import BODY, FRONT, ROOT, Project, run_cli
@@ -126,6 +127,97 @@ def output_in_the_way(project: Project, outside: Path) -> None:
 def no_config(project: Project, outside: Path) -> None:
     project.issue()
     (project.root / "bulletin.toml").unlink()
+
+
+def deep_toml(project: Project, outside: Path) -> None:
+    project.issue()
+    (project.root / "bulletin.toml").write_text(GOOD_TOML + "deep = " + "[" * DEEP + "]" * DEEP + "\n", encoding="utf-8")
+
+
+def font_manifest(text: str) -> Callable[[Project, Path], None]:
+    """A project with its own fonts/, whose fonts.toml holds `text` ('{good}' is the shipped manifest)."""
+
+    def make(project: Project, outside: Path) -> None:
+        project.issue()
+        shutil.copytree(TOOL_FONTS, project.root / "fonts")
+        manifest = project.root / "fonts" / "fonts.toml"
+        manifest.write_text(text.replace("{good}", manifest.read_text(encoding="utf-8")), encoding="utf-8")
+
+    return make
+
+
+def manifest(text: str) -> Callable[[Project, Path], None]:
+    """A build folder whose manifest.json holds `text`."""
+
+    def make(project: Project, outside: Path) -> None:
+        project.issue()
+        (project.root / "build").mkdir()
+        (project.root / "build" / "manifest.json").write_text(text, encoding="utf-8")
+
+    return make
+
+
+def issue_link_out(project: Project, outside: Path) -> None:
+    project.issue()
+    target = outside / "004.md"
+    target.write_text("---\ntitle: 外部\n---\n", encoding="utf-8")
+    (project.root / "issues" / "2026" / "004.md").symlink_to(target)
+
+
+def build_folder_link_out(project: Project, outside: Path) -> None:
+    project.issue()
+    (project.root / "build").mkdir()
+    (project.root / "build" / "2026").symlink_to(outside)
+
+
+def template_link_out(project: Project, outside: Path) -> None:
+    project.issue()
+    shutil.copytree(TOOL_TEMPLATES, project.root / "templates")
+    shutil.move(project.root / "templates" / "issue.html.j2", outside / "issue.html.j2")
+    (project.root / "templates" / "issue.html.j2").symlink_to(outside / "issue.html.j2")
+
+
+def pdf_with(*files: tuple[str, bytes]) -> Callable[[Project, Path], None]:
+    """A PDF in.pdf carrying `files`, and restored/003.md edited since."""
+
+    def make(project: Project, outside: Path) -> None:
+        from pypdf import PdfWriter
+
+        writer = PdfWriter()
+        writer.add_blank_page(100, 100)
+        for name, data in files:
+            writer.add_attachment(name, data)
+        with open(project.root / "in.pdf", "wb") as handle:
+            writer.write(handle)
+        (project.root / "restored").mkdir()
+        (project.root / "restored" / "003.md").write_text("edited")
+
+    return make
+
+
+def docx_of(parts: dict[str, bytes]) -> Callable[[Project, Path], None]:
+    """A file in.docx: a zip of `parts`."""
+
+    def make(project: Project, outside: Path) -> None:
+        import zipfile
+
+        with zipfile.ZipFile(project.root / "in.docx", "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in parts.items():
+                archive.writestr(name, data)
+
+    return make
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b']><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">&lol9;</Types>'
+)
+
+
+def year_with_broken_last(project: Project, outside: Path) -> None:
+    project.issue()
+    project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4").replace("total: 51", "total: 五十二"))
 
 
 GOOD_TOML = (ROOT / "bulletin.toml").read_text(encoding="utf-8")
@@ -431,6 +523,106 @@ ROWS = [
         "build/2026/003.pdf: cannot write here: Is a directory",
         args=("build", "--format", "pdf"),
     ),
+    # -- the project boundary
+    Row(
+        "path-outside-project",
+        lambda p, o: p.issue(),
+        2,
+        "/: this path lies outside the project ({root}); only files of the project are used",
+        args=("build", "/"),
+    ),
+    Row("issue-symlink-outside", issue_link_out, 1, "issues/2026/004.md: issue file is a symbolic link to {outside}/004.md, outside the project; not read"),
+    Row(
+        "template-symlink-outside",
+        template_link_out,
+        2,
+        "templates/issue.html.j2: template is a symbolic link to {outside}/issue.html.j2, outside the project; not read",
+    ),
+    Row(
+        "output-folder-symlink-outside",
+        build_folder_link_out,
+        2,
+        "build/2026: is a link to {outside}, outside {root}/build; nothing is written through it",
+    ),
+    # -- other files the tool reads
+    Row("bulletin-toml-deep-nesting", deep_toml, 2, "bulletin.toml: TOML nested too deeply (at most 16 levels)"),
+    Row("font-manifest-syntax", font_manifest("[[font]\n"), 2, "fonts/fonts.toml:1:7: TOML syntax: Expected ']]' at the end of an array declaration"),
+    Row("font-manifest-wrong-type", font_manifest("[[font]]\nfile = 3\n"), 2, "fonts/fonts.toml: font entry 1: 'file' must be text"),
+    Row(
+        "font-outside-fonts-folder",
+        font_manifest("[[font]]\nfile = \"../../../etc/hostname\"\nface = \"F\"\nweight = 400\nrole = \"body\"\nsha256 = \"0\"\n"),
+        2,
+        "fonts/fonts.toml: font file ../../../etc/hostname lies outside fonts/ (a link or '..'); not read",
+    ),
+    Row(
+        "build-manifest-wrong-shape",
+        manifest('{"format": 1, "shared": [], "issues": {}}'),
+        2,
+        "build/manifest.json: the build manifest is malformed at shared: input should be a valid dictionary; "
+        "delete it to rebuild everything",
+    ),
+    Row(
+        "build-manifest-path-outside",
+        manifest('{"format": 1, "shared": {}, "issues": {"../../etc/passwd": {"shared": "", "inputs": {}, "outputs": {}}}}'),
+        2,
+        "build/manifest.json: the build manifest is malformed at issues.../../etc/passwd.[key]: value error, "
+        "'../../etc/passwd' is not a plain relative path; delete it to rebuild everything",
+    ),
+    Row(
+        "build-manifest-deep-nesting",
+        manifest("[" * 100_000 + "]" * 100_000),
+        2,
+        "build/manifest.json: the build manifest is nested too deeply; delete it to rebuild everything",
+    ),
+    Row(
+        "footnote-unreferenced",
+        body("正文。\n\n[^9]: 资料来源。\n"),
+        1,
+        f"{ISSUE}:13: footnote [^9] is defined but never referenced: it would print in neither edition; "
+        "refer to it with [^9] or delete it",
+    ),
+    Row(
+        "volume-with-a-broken-issue",
+        year_with_broken_last,
+        1,
+        "issues/2026/004.md:3: 'total' must be a whole number, not '五十二'",
+        args=("volume", "2026"),
+    ),
+    Row(
+        "extract-would-overwrite",
+        pdf_with(("003.md", b"---\n")),
+        2,
+        "restored/003.md: exists already; nothing extracted (give --force to replace it, or another --out)",
+        args=("extract", "in.pdf", "--out", "restored"),
+    ),
+    Row(
+        "extract-bad-attachment",
+        pdf_with(("003.md", b"---\n"), ("../../x.md", b"x")),
+        2,
+        "in.pdf: embedded file name '../../x.md' is not a plain relative path; nothing extracted",
+        args=("extract", "in.pdf", "--out", "elsewhere"),
+    ),
+    Row(
+        "styles-zip-bomb",
+        docx_of({"word/document.xml": b" " * (65 * 1024 * 1024)}),
+        2,
+        "in.docx: not a DOCX file: part 'word/document.xml' unpacks to more than 64 MB (a zip bomb?); not read",
+        args=("styles", "in.docx"),
+    ),
+    Row(
+        "styles-xml-bomb",
+        docx_of({"[Content_Types].xml": LAUGHS}),
+        2,
+        "in.docx: not a DOCX file: part '[Content_Types].xml' declares a DTD or entities (an XML bomb?); not read",
+        args=("styles", "in.docx"),
+    ),
+    Row(
+        "styles-not-a-docx",
+        docx_of({"hello.txt": b"hello"}),
+        2,
+        "in.docx: not a DOCX file (KeyError: \"There is no item named '[Content_Types].xml' in the archive\")",
+        args=("styles", "in.docx"),
+    ),
     # -- accepted, for contrast
     Row(
         "bom-and-crlf",
@@ -461,7 +653,8 @@ def outputs(project: Project) -> set[str]:
 def test_bad_input_is_one_located_line(
     row: Row, project: Project, tmp_path_factory: pytest.TempPathFactory, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    row.make(project, tmp_path_factory.mktemp("outside"))
+    outside = tmp_path_factory.mktemp("outside")
+    row.make(project, outside)
     code, out, err = run(project, row.args, capfd)
     assert "Traceback" not in out + err
     assert "internal error" not in out + err
@@ -470,7 +663,7 @@ def test_bad_input_is_one_located_line(
     if row.code == 0:
         assert problems == []
     else:
-        expected = row.line.replace("{root}", str(project.root.resolve()))
+        expected = row.line.replace("{root}", str(project.root.resolve())).replace("{outside}", str(outside.resolve()))
         assert problems and problems[0] == expected
         assert all(LOCATED.match(line) for line in problems)
     assert outputs(project) == set(row.writes)

@@ -25,13 +25,15 @@ def _location(line: str) -> str:
 def test_bad_input_in_both_languages(row: Row, make_project, tmp_path_factory: pytest.TempPathFactory,  # type: ignore[no-untyped-def]
                                      capfd: pytest.CaptureFixture[str]) -> None:
     english, chinese = make_project(), make_project()
+    outside = {}
     for project in (english, chinese):
-        row.make(project, tmp_path_factory.mktemp("outside"))
+        outside[project] = tmp_path_factory.mktemp("outside")
+        row.make(project, outside[project])
     code_en, _, err_en = run_cli(english, ("--lang", "en", *row.args), capfd)
     code_zh, _, err_zh = run_cli(chinese, ("--lang", "zh", *row.args), capfd)
     assert code_en == code_zh == row.code
     en, zh = _problems(err_en), _problems(err_zh)
-    assert en[0] == row.line.replace("{root}", str(english.root.resolve()))
+    assert en[0] == row.line.replace("{root}", str(english.root.resolve())).replace("{outside}", str(outside[english].resolve()))
     assert len(en) == len(zh)
     assert [_location(line) for line in en] == [_location(line) for line in zh]
     assert all(LOCATED.match(line) for line in zh)

@@ -18,7 +18,6 @@ FIRST = 2 + FRONT.count("\n") + 2
     ("body", "line", "column", "words"),
     [
         ("正文引用[^2]。\n", 0, 5, "[^2] is never defined"),
-        ("正文。\n\n[^9]: 资料来源：统计局。\n", 2, 1, "[^9] is defined but never referenced"),
         ("| 指标 | 数值 |\n|---|---|\n| 增速 | 5% | 多余 |\n", 2, 1, "3 cells, the header 2"),
         ("| 指标 | 数值 | 备注 |\n|---|---|---|\n| 增速 | 5% |\n", 2, 1, "2 cells, the header 3"),
         ("主要措施如下：\n- 第一项\n- 第二项\n", 1, 1, "glued to the paragraph above"),
