@@ -58,6 +58,7 @@ class Geometry:
     footnote_gap: float = 6.0  # above the footnote separator
     footnote_pad: float = 3.0  # between the separator and the first note
     red_rule_gap: float = 1.5  # between the red rule's thick and thin lines
+    rule_space: float = PITCH / 2  # above and below a rule in the body (`---`)
 
     @property
     def type_width(self) -> float:

@@ -235,7 +235,7 @@ def style_specs(house: House) -> tuple[StyleSpec, ...]:
         para("Quote", "Quote", "引文", "quote", based_on="Body Text", first_line_chars=indent, left_chars=block,
              right_chars=block, next_style="Body Text"),
         para("Code Block", "CodeBlock", "代码", "code", left_chars=block, right_chars=block),
-        StyleSpec("Body Rule", "BodyRule", "分隔线", size=1, line=g.line_pitch / 2, tracking=0.0,
+        StyleSpec("Body Rule", "BodyRule", "分隔线", size=1, line=g.rule_space, tracking=0.0,
                   borders=(("bottom", rules.thematic_break, rules.color),)),
         # An image needs single (auto) leading: an exact line would clip it.
         para("Figure", "Figure", "插图", "figure", line=0, keep_next=True),
