@@ -61,6 +61,10 @@ BUILT_IN = frozenset({
     "Table Grid",
 })
 
+#: pt a flush-right tab stands inside the type area's edge: LibreOffice sets the last glyph
+#: of a right-aligned part up to 0.75 pt past its tab (its tracking and rounding)
+TAB_INSET = 1.0
+
 #: house alignments as Word's names for them
 DOCX_ALIGN = {"left": "left", "center": "center", "right": "right", "justify": "both"}
 
@@ -211,11 +215,12 @@ def style_specs(house: House) -> tuple[StyleSpec, ...]:
         para("Body Text", "BodyText", "正文段落", "body", first_line_chars=indent, next_style="Body Text"),
         para("Copy Number", "CopyNumber", "份号", "copy_number", latin=own_face("copy_number")),
         para("Marks", "Marks", "密级与紧急程度", "marks", keep_next=True),
-        para("Control Line", "ControlLine", "发送范围", "control", right_tab=width),
+        para("Control Line", "ControlLine", "发送范围", "control", right_tab=width - TAB_INSET),
         para("Masthead", "Masthead", "报头", "masthead", face="masthead", latin="masthead", keep_next=True),
         para("Tagline", "Tagline", "报头标语", "tagline", keep_next=True),
         para("Issue Line", "IssueLine", "期号", "issue_line", keep_next=True),
-        para("Publisher Line", "PublisherLine", "主办单位与日期", "publisher_line", right_tab=width, keep_next=True),
+        para("Publisher Line", "PublisherLine", "主办单位与日期", "publisher_line", right_tab=width - TAB_INSET,
+             keep_next=True),
         StyleSpec("Red Rule", "RedRule", "红色分隔线", size=1, line=g.red_rule_gap, before=rules.red_before,
                   tracking=0.0, keep_next=True,
                   borders=(("top", rules.red_thick, rules.red_color), ("bottom", rules.red_thin, rules.red_color))),
