@@ -212,7 +212,7 @@ DEFAULT_ROLES: dict[str, Role] = {
     "control": Role("fang", tracking=None, align="left"),
     "classification": _character("hei"),
     "masthead": Role("title", 42.0, 52.5, 5.04, before=8.0, align="center", color=RED, bold=True),  # 初号
-    "masthead_kind": _character("title", size=22.0, tracking=2.2),
+    "masthead_kind": _character("title", size=22.0, tracking=2.2, bold=True, color=RED),  # 二号
     "tagline": Role("kai", 14.0, 22.4, align="center"),
     "issue_line": Role("fang", tracking=None, before=6.0, align="center"),
     "publisher_line": Role("fang", tracking=None, align="left"),

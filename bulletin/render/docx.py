@@ -264,7 +264,7 @@ def style_specs(house: House) -> tuple[StyleSpec, ...]:
         char("Code", "Code", "代码字符", "code_inline", latin="latin"),
         char("Classification", "Classification", "密级", "classification"),
         char("Editor Note Label", "EditorNoteLabel", "编者按标签", "editor_note_label"),
-        char("Masthead Kind", "MastheadKind", "报头类别", "masthead_kind", face=None),
+        char("Masthead Kind", "MastheadKind", "报头类别", "masthead_kind", face="masthead", latin="masthead"),
         StyleSpec("footnote reference", "FootnoteReference", "", character=True, based_on=None, face=None,
                   latin=None, superscript=True),
     )
@@ -817,7 +817,10 @@ def colophon(writer: Writer, issue: Issue) -> None:
     table.style = writer.document.styles["Colophon Table"]
     table.autofit = False
     x.set_table_layout(table._tbl, width_twips=width)  # pyright: ignore[reportPrivateUsage]
-    x.float_to_foot(table._tbl, left_twips=twips(g.margin_left_mm * MM))  # pyright: ignore[reportPrivateUsage]
+    if not issue.footnotes:
+        # at the foot of the last page; with footnotes it follows the text, as in the PDF,
+        # since a floating table does not make way for the notes of its page
+        x.float_to_foot(table._tbl, left_twips=twips(g.margin_left_mm * MM))  # pyright: ignore[reportPrivateUsage]
     table.columns[0].width = Twips(width)
     for row, text, spec in zip(table.rows, lines, printed):
         x.keep_row_whole(row._tr)  # pyright: ignore[reportPrivateUsage]
