@@ -10,13 +10,14 @@ import re
 import stat
 import tomllib
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .errors import ConfigError, raise_all
-from .house import DocxFonts
+from .house import ALIGNMENTS, DEFAULT_ROLES, FACES, HOUSE, DocxFonts, Geometry, House, Labels, Rules
 from .model import Contact, Series
 
 CONFIG_NAME = "bulletin.toml"
@@ -100,6 +101,75 @@ class MarksSchema(_Strict):
 
     classifications: typing.List[typing.Annotated[str, Field(min_length=1)]] = list(DEFAULT_CLASSIFICATIONS)  # noqa: UP006
     urgencies: typing.List[typing.Annotated[str, Field(min_length=1)]] = list(DEFAULT_URGENCIES)  # noqa: UP006
+# ---------------------------------------------------------------- [house]
+# Overrides of the house style (bulletin/house.py): `[house.roles.title] size = 24`,
+# `[house.geometry]`, `[house.rules]`, `[house.labels]`. Unknown keys are reported with a
+# did-you-mean like every other table.
+
+_COLOUR = r"^[0-9A-Fa-f]{6}$"
+_Length = Annotated[float, Field(ge=-1000, le=1000)]
+
+
+class RoleOverride(_Strict):
+    """[house.roles.NAME]: one kind of text."""
+
+    face: Literal[tuple(FACES)] | None = None  # type: ignore[valid-type]
+    size: Annotated[float, Field(gt=0, le=200)] | None = None
+    leading: Annotated[float, Field(gt=0, le=400)] | None = None
+    tracking: _Length | None = None
+    before: _Length | None = None
+    after: _Length | None = None
+    align: Literal[ALIGNMENTS] | None = None  # type: ignore[valid-type]
+    color: Annotated[str, Field(pattern=_COLOUR)] | None = None
+    bold: bool | None = None
+
+
+def _overrides(name: str, doc: str, source: type, **types: Any) -> type[BaseModel]:
+    """A table whose keys are the fields of `source` (a dataclass of house.py), each optional."""
+    def kind(field: Any) -> Any:
+        if field.name in types:
+            return types[field.name]
+        return {"float": Annotated[float, Field(ge=0)], "int": Annotated[int, Field(ge=1)],
+                "str": str, "bool": bool}[str(field.type)]
+    model = create_model(  # type: ignore[call-overload]
+        name, __base__=_Strict, __doc__=doc,
+        **{field.name: (kind(field) | None, None) for field in dataclass_fields(source)},
+    )
+    return model  # type: ignore[no-any-return]
+
+
+RolesOverride = create_model(  # type: ignore[call-overload]
+    "RolesOverride", __base__=_Strict, __doc__="[house.roles]: one table per kind of text.",
+    **{name: (RoleOverride, RoleOverride()) for name in DEFAULT_ROLES},
+)
+GeometryOverride = _overrides("GeometryOverride", "[house.geometry]: page, grid and measures.", Geometry)
+RulesOverride = _overrides(
+    "RulesOverride", "[house.rules]: rule weights (pt) and colours.", Rules,
+    red_color=Annotated[str, Field(pattern=_COLOUR)], color=Annotated[str, Field(pattern=_COLOUR)],
+)
+_Counted = Annotated[str, Field(pattern=r"\{n\}")]
+LabelsOverride = _overrides(
+    "LabelsOverride", "[house.labels]: fixed words and marks.", Labels,
+    ordered_marker=_Counted, page_number=_Counted, footnote_marker=_Counted,
+)
+
+
+class HouseSchema(_Strict):
+    """[house]: overrides of the house style."""
+
+    roles: RolesOverride = RolesOverride()  # type: ignore[valid-type]
+    geometry: GeometryOverride = GeometryOverride()  # type: ignore[valid-type]
+    rules: RulesOverride = RulesOverride()  # type: ignore[valid-type]
+    labels: LabelsOverride = LabelsOverride()  # type: ignore[valid-type]
+
+    def house(self) -> House:
+        """The default house with these values over it."""
+        def given(model: BaseModel) -> dict[str, Any]:
+            return model.model_dump(exclude_none=True)
+        roles = {name: values for name, values in given(self.roles).items() if values}
+        return HOUSE.overridden(
+            {"roles": roles, "geometry": given(self.geometry), "rules": given(self.rules), "labels": given(self.labels)}
+        )
 
 
 class ConfigSchema(_Strict):
@@ -112,6 +182,7 @@ class ConfigSchema(_Strict):
     layout: LayoutSchema = LayoutSchema()
     distribution: DistributionSchema = DistributionSchema()
     marks: MarksSchema = MarksSchema()
+    house: HouseSchema = HouseSchema()
 
 
 @dataclass(frozen=True)
@@ -133,6 +204,8 @@ class Config:
     classifications: tuple[str, ...] = DEFAULT_CLASSIFICATIONS
     #: `[marks] urgencies`: the 紧急程度 an issue's `urgency` may name
     urgencies: tuple[str, ...] = DEFAULT_URGENCIES
+    #: the house style, with the project's `[house]` overrides
+    house: House = HOUSE
 
     @property
     def issues_dir(self) -> Path:
@@ -282,4 +355,5 @@ def load_config(root: Path) -> Config:
         distribution=tuple(schema.distribution.list),
         classifications=tuple(schema.marks.classifications),
         urgencies=tuple(schema.marks.urgencies),
+        house=schema.house.house(),
     )

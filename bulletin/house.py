@@ -1,18 +1,38 @@
-"""The house style's numbers, in one place for both renderers (see docs/house-style.md).
+"""The house style, described once: both editions are drawn from it (see docs/typesetting.md).
 
-Units are points unless a name says otherwise. The CSS template receives these values,
-and the DOCX renderer reads them, so the PDF and the DOCX cannot drift apart.
+- `Geometry`: the page, its margins and the 22 × 28 grid;
+- `FACES`: each face of the house, as a CSS family chain (PDF) and a font name (DOCX);
+- `Role`: for each kind of text its face, size, leading, tracking, space, alignment, colour;
+- `Rules`: the weights and colours of every rule the house draws;
+- `LABELS` and the furniture: the fixed words, and the ordered, labelled slots of the
+  marks group, the control line, the publisher line and the colophon.
+
+`House` bundles them; `HOUSE` is the default, and a project's `[house]` table in
+bulletin.toml overrides single values (`House.overridden`). The stylesheet is generated
+from the roles (`render/html.py`), the DOCX styles, front block and colophon are built
+from them (`render/docx.py`), and glyph coverage reads the faces from them
+(`coverage.py`). Units are points unless a name says otherwise.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .model import DRAFT_MARK
 
 MM = 72 / 25.4  # points per millimetre
+
+#: the grid's line pitch: 579 twips, 22 lines fill 225 mm
+PITCH = 28.95
+#: 三号, the body size the grid is built on
+BODY = 16.0
 
 
 @dataclass(frozen=True)
 class Geometry:
-    """A4 page, GB/T 9704 margins and the 22 × 28 grid."""
+    """A4 page, GB/T 9704 margins, the 22 × 28 grid, and the measures around the text."""
 
     page_width_mm: float = 210
     page_height_mm: float = 297
@@ -20,21 +40,25 @@ class Geometry:
     margin_bottom_mm: float = 35
     margin_left_mm: float = 28
     margin_right_mm: float = 26
-    body_size: float = 16.0  # 三号
-    line_pitch: float = 28.95  # 579 twips: 22 lines fill 225 mm
+    body_size: float = BODY
+    line_pitch: float = PITCH
     lines_per_page: int = 22
     chars_per_line: int = 28
-    title_size: float = 22.0  # 二号
-    masthead_size: float = 42.0  # 初号
-    colophon_size: float = 14.0  # 四号
-    page_number_size: float = 14.0  # 四号
     page_number_gap_mm: float = 7  # below the type area
-    rule_thick_mm: float = 0.35
-    rule_thin_mm: float = 0.25
-    red_rule_thick: float = 2.25  # the red rule under the masthead: thick over thin
-    red_rule_thin: float = 0.75
-    footnote_size: float = 10.5  # 五号
+    page_number_indent_ems: float = 1.0  # from the type area's outer edge
     image_max_height_mm: float = 150
+    text_indent_cells: float = 2.0  # first-line indent of running text, in grid cells
+    block_indent_cells: float = 2.0  # quotes and code, each side
+    masthead_kind_gap_ems: float = 0.6  # between the series name and the kind of issue
+    cell_pad_x: float = 4.0  # inside a table cell, left and right
+    cell_pad_y: float = 2.0  # inside a table cell, above and below
+    colophon_pad: float = 3.0  # above and below each colophon row's text, inside its rules
+    colophon_indent_ems: float = 1.0  # each side of a colophon row
+    footnote_area_max: float = 0.4  # of the page area
+    footnote_gap: float = 6.0  # above the footnote separator
+    footnote_pad: float = 3.0  # between the separator and the first note
+    red_rule_gap: float = 1.5  # between the red rule's thick and thin lines
+    rule_space: float = PITCH / 2  # above and below a rule in the body (`---`)
 
     @property
     def type_width(self) -> float:
@@ -53,31 +77,53 @@ class Geometry:
 
     @property
     def letter_spacing(self) -> float:
-        """Tracking that puts 16 pt glyphs on the grid pitch (negative)."""
+        """Tracking that puts body-size glyphs on the grid pitch (negative)."""
         return self.char_pitch - self.body_size
 
+    # The sizes and rules below belong to roles and rules; these read the default house.
+    @property
+    def title_size(self) -> float:
+        return HOUSE.roles["title"].size or self.body_size
 
-GEOMETRY = Geometry()
+    @property
+    def masthead_size(self) -> float:
+        return HOUSE.roles["masthead"].size or self.body_size
+
+    @property
+    def colophon_size(self) -> float:
+        return HOUSE.roles["colophon"].size or self.body_size
+
+    @property
+    def page_number_size(self) -> float:
+        return HOUSE.roles["page_number"].size or self.body_size
+
+    @property
+    def footnote_size(self) -> float:
+        return HOUSE.roles["footnote"].size or self.body_size
+
+    @property
+    def rule_thick_mm(self) -> float:
+        return HOUSE.rules.colophon_outer / MM
+
+    @property
+    def rule_thin_mm(self) -> float:
+        return HOUSE.rules.colophon_inner / MM
+
+    @property
+    def red_rule_thick(self) -> float:
+        return HOUSE.rules.red_thick
+
+    @property
+    def red_rule_thin(self) -> float:
+        return HOUSE.rules.red_thin
+
+
+# ---------------------------------------------------------------- colours and faces
 
 # One red for the masthead and rules in PDF and DOCX (GB/T 9704 asks for Y80 M80 ink;
 # this is its usual screen equivalent).
 RED = "E60012"
-
-
-@dataclass(frozen=True)
-class DocxFonts:
-    """Font names written into the DOCX, per role: the faces Chinese offices have installed."""
-
-    title: str = "方正小标宋简体"
-    masthead: str = "方正小标宋简体"
-    body: str = "仿宋_GB2312"
-    heading1: str = "黑体"
-    heading2: str = "楷体_GB2312"
-    page_number: str = "宋体"
-    latin: str = "Times New Roman"
-
-
-# ---------------------------------------------------------------- faces
+BLACK = "000000"
 
 FALLBACK = "House Fallback"
 
@@ -102,15 +148,114 @@ FACES: dict[str, Face] = {
     "song": Face(("House Song", FALLBACK), "宋体"),
     "title": Face(("House Title", FALLBACK), "方正小标宋简体"),
 }
+#: the font the DOCX names for Latin letters and digits
+LATIN_DOCX = "Times New Roman"
 
-#: the glyph-coverage roles and the faces that draw them, in the order the renderers try them
-COVERAGE_CHAINS: dict[str, tuple[str, ...]] = {
-    "body": FACES["fang"].chain,
-    "title": FACES["title"].chain,
-    "level-1 heading": FACES["hei"].chain,
-    "level-2 heading": FACES["kai"].chain,
-    "editor's note": (FACES["kai"].chain[0], *FACES["hei"].chain),
+
+@dataclass(frozen=True)
+class DocxFonts:
+    """Font names written into the DOCX, per face (`[fonts.docx]` in bulletin.toml)."""
+
+    title: str = FACES["title"].docx
+    masthead: str = FACES["title"].docx
+    body: str = FACES["fang"].docx
+    heading1: str = FACES["hei"].docx
+    heading2: str = FACES["kai"].docx
+    page_number: str = FACES["song"].docx
+    latin: str = LATIN_DOCX
+
+
+# ---------------------------------------------------------------- roles
+
+ALIGNMENTS = ("left", "center", "right", "justify")
+
+
+@dataclass(frozen=True)
+class Role:
+    """How one kind of text looks, in both editions.
+
+    `size` None: the grid's body size (a character role: its paragraph's). `leading`
+    None: the grid's line pitch (a character role: its paragraph's). `tracking` None:
+    the grid tracking that sets 28 characters on a line. `before`/`after`: space above
+    and below the paragraph. A character role (`character=True`) sets only what it names.
+    """
+
+    face: str = "fang"
+    size: float | None = None
+    leading: float | None = None
+    tracking: float | None = 0.0
+    before: float = 0.0
+    after: float = 0.0
+    align: str = "justify"
+    color: str = BLACK
+    bold: bool = False
+    character: bool = False
+
+    def pt(self, g: Geometry) -> float:
+        """The size in points."""
+        return self.size if self.size is not None else g.body_size
+
+    def line(self, g: Geometry) -> float:
+        """The leading in points."""
+        return self.leading if self.leading is not None else g.line_pitch
+
+
+def _character(face: str, **values: Any) -> Role:
+    return Role(**{"face": face, "tracking": None, "align": "", "character": True, **values})
+
+
+#: every kind of text the house prints; defaults reproduce the house as it stood
+DEFAULT_ROLES: dict[str, Role] = {
+    "body": Role("fang", tracking=None),
+    "marks": Role("hei", tracking=None, align="left"),  # 密级和保密期限, 紧急程度 (黑体 三号)
+    "copy_number": Role("fang", tracking=None, align="left"),  # 份号: six Arabic digits, 三号
+    "control": Role("fang", tracking=None, align="left"),
+    "classification": _character("hei"),
+    "masthead": Role("title", 42.0, 52.5, 5.04, before=8.0, align="center", color=RED, bold=True),  # 初号
+    "masthead_kind": _character("title", size=22.0, tracking=2.2, bold=True, color=RED),  # 二号
+    "tagline": Role("kai", 14.0, 22.4, align="center"),
+    "issue_line": Role("fang", tracking=None, before=6.0, align="center"),
+    "publisher_line": Role("fang", tracking=None, align="left"),
+    "title": Role("title", 22.0, 33.0, before=PITCH, after=PITCH, align="center", bold=True),  # 二号
+    "heading1": Role("hei", tracking=None),
+    "heading2": Role("kai", tracking=None),
+    "heading3": Role("fang", tracking=None),
+    "heading4": Role("fang", tracking=None),
+    "editor_note": Role("kai", tracking=None, after=PITCH),
+    "editor_note_label": _character("hei"),
+    "quote": Role("kai", tracking=None),
+    "code": Role("fang", tracking=None, align="left"),
+    "code_inline": _character("fang"),
+    "emphasis": _character("kai"),
+    "strong": _character("hei"),
+    "table": Role("fang", 14.0, 21.0, before=PITCH / 4, after=PITCH / 2, align="center"),  # 四号
+    "table_heading": Role("hei", 14.0, 21.0, align="center"),
+    "figure": Role("fang", before=PITCH / 4, after=PITCH / 4, align="center"),
+    "caption": Role("kai", 14.0, 22.4, align="center"),
+    "footnote": Role("fang", 10.5, 14.7, align="left"),  # 五号
+    "footnote_call": _character("song", size=9.0, tracking=0.0),
+    "colophon": Role("fang", 14.0, 21.0, align="left"),  # 四号
+    "page_number": Role("song", 14.0, 14.0, align=""),  # 四号; odd pages flush right, even flush left
 }
+
+
+# ---------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The weights (pt) and colours of the rules the house draws."""
+
+    red_thick: float = 2.25  # the red rule under the masthead: thick over thin
+    red_thin: float = 0.75
+    red_before: float = 4.0  # space above the red rule
+    red_color: str = RED
+    colophon_outer: float = 0.35 * MM  # first and last colophon rules
+    colophon_inner: float = 0.25 * MM  # between colophon rows
+    table: float = 0.75
+    thematic_break: float = 0.5  # a rule in the body (`---`)
+    footnote_separator: float = 0.5
+    color: str = BLACK
 
 
 # ---------------------------------------------------------------- labels
@@ -124,6 +269,7 @@ class Labels:
     ordered_marker: str = "{n}."
     bullet_marker: str = "●"
     page_number: str = "— {n} —"
+    footnote_marker: str = "{n}. "
 
 
 LABELS = Labels()
@@ -137,25 +283,33 @@ class Slot:
     """A labelled piece of page furniture bound to one field of the issue.
 
     `field` is a path into the issue (`meta.editor`, `contact.phone`); a slot whose
-    field is empty prints nothing, label included.
+    field is empty prints nothing, label included. A list is joined with `join`;
+    `label` may name fields of the issue in braces (`本期{issue.series.kind}：`). A slot
+    with `fixed` prints that word when its field is true (a flag).
     """
 
     name: str
     field: str
     label: str = ""
     suffix: str = ""
+    join: str = "、"
+    fixed: str = ""
 
     def value(self, issue: object) -> str:
         """The field's value as text ("" when empty or absent)."""
         value: object = issue
         for part in self.field.split("."):
             value = getattr(value, part, "")
-        return "" if value is None else str(value)
+        if self.fixed:
+            return self.fixed if value else ""
+        if isinstance(value, (tuple, list)):
+            return self.join.join(str(item) for item in value)
+        return "" if value is None or value is False else str(value)
 
     def text(self, issue: object) -> str:
         """Label, value and suffix, or "" when the field is empty."""
         value = self.value(issue)
-        return f"{self.label}{value}{self.suffix}" if value else ""
+        return f"{self.label.format(issue=issue)}{value}{self.suffix}" if value else ""
 
 
 @dataclass(frozen=True)
@@ -164,6 +318,8 @@ class FurnitureLine:
 
     left: tuple[Slot, ...]
     right: tuple[Slot, ...] = ()
+    #: a right part that moves to a row of its own stays flush right (else it starts the row)
+    keep_right: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,6 +329,8 @@ class Row:
     left: str
     right: str = ""
     hang: float = 0.0
+    #: the row is a right part on its own, set flush right
+    flush_right: bool = False
 
 
 #: two ems between the parts of a split line, at least (docs/typesetting.md, "Furniture")
@@ -187,7 +345,7 @@ def ems(text: str) -> float:
 def _side(slots: tuple[Slot, ...], issue: object) -> tuple[str, float]:
     texts = [slot.text(issue) for slot in slots]
     first = next((slot for slot, text in zip(slots, texts) if text), None)
-    return "".join(texts), ems(first.label) if first is not None else 0.0
+    return "".join(texts), ems(first.label.format(issue=issue)) if first is not None else 0.0
 
 
 def rows(lines: tuple[FurnitureLine, ...], issue: object, room: float) -> list[Row]:
@@ -204,7 +362,10 @@ def rows(lines: tuple[FurnitureLine, ...], issue: object, room: float) -> list[R
         if left and right and ems(left) + SPLIT_GAP_EMS + ems(right) <= room:
             printed.append(Row(left, right))
         else:
-            printed.extend(Row(text, hang=hang) for text, hang in ((left, left_hang), (right, right_hang)) if text)
+            if left:
+                printed.append(Row(left, hang=left_hang))
+            if right:
+                printed.append(Row(right, hang=right_hang, flush_right=line.keep_right))
     return printed
 
 
@@ -220,10 +381,29 @@ def wrapped_lines(row: Row, room: float) -> int:
     return 1 + int(-(-rest // per_line))
 
 
+#: the copy number's slot: empty in the archived edition, stamped by `bulletin print`
+COPY_NUMBER = Slot("copy_number", "copy_number")
+
+
 @dataclass(frozen=True)
 class Furniture:
     """The page furniture of the house, line by line, in print order."""
 
+    #: GB/T 9704 marks, top left of page 1, one per line: 份号, 密级和保密期限, 紧急程度
+    marks: tuple[FurnitureLine, ...] = (
+        FurnitureLine((Slot("classification", "meta.classification"), Slot("secrecy_period", "meta.secrecy_period", label="★"))),
+        FurnitureLine((Slot("urgency", "meta.urgency"),)),
+    )
+    control: tuple[FurnitureLine, ...] = (
+        FurnitureLine(
+            (Slot("recipients", "meta.recipients", label="本期{issue.series.kind}："),),
+            (Slot("draft", "meta.draft", fixed=DRAFT_MARK),),
+            keep_right=True,
+        ),
+    )
+    publisher: tuple[FurnitureLine, ...] = (
+        FurnitureLine((Slot("publisher", "series.publisher"),), (Slot("date", "date"),), keep_right=True),
+    )
     colophon: tuple[FurnitureLine, ...] = (
         FurnitureLine(
             (Slot("editor", "meta.editor", label="责任编辑："),),
@@ -239,24 +419,140 @@ FURNITURE = Furniture()
 
 
 @dataclass(frozen=True)
-class ColophonBox:
-    """The colophon's measures: type size, air inside each ruled row, indent from the rules' ends."""
+class Fields:
+    """What the furniture's slots read: the issue's parts, its date as printed, the copy number."""
 
-    size: float = GEOMETRY.colophon_size
-    leading: float = 1.5  # times the size
-    pad: float = 3.0  # pt above and below each row's text, inside its rules
-    indent_ems: float = 1.0  # each side
+    meta: object
+    series: object
+    contact: object
+    date: str = ""
+    copy_number: str = ""
 
-    @property
-    def room(self) -> float:
-        """The measure of a row in ems: the type width less the indents."""
-        return GEOMETRY.type_width / self.size - 2 * self.indent_ems
 
-    def height(self, printed: list[Row]) -> float:
+def fields_of(issue: Any, copy_number: str = "") -> Fields:
+    """The fields the slots of `issue`'s furniture read."""
+    from .typography import chinese_date
+
+    return Fields(issue.meta, issue.series, issue.contact, chinese_date(issue.meta.date), copy_number)
+
+
+# ---------------------------------------------------------------- the house
+
+
+@dataclass(frozen=True)
+class House:
+    """The whole house: geometry, faces, roles, rules, labels and furniture."""
+
+    geometry: Geometry = field(default_factory=Geometry)
+    roles: dict[str, Role] = field(default_factory=lambda: dict(DEFAULT_ROLES))
+    rules: Rules = field(default_factory=Rules)
+    labels: Labels = LABELS
+    furniture: Furniture = FURNITURE
+    faces: dict[str, Face] = field(default_factory=lambda: dict(FACES))
+
+    def __hash__(self) -> int:
+        return hash((self.geometry, tuple(self.roles.items()), self.rules, self.labels))
+
+    def role(self, name: str) -> Role:
+        """The role called `name`."""
+        return self.roles[name]
+
+    def face(self, role: str) -> Face:
+        """The face that draws `role`."""
+        return self.faces[self.roles[role].face]
+
+    def overridden(self, overrides: dict[str, Any]) -> "House":
+        """This house with `[house]` values of bulletin.toml put over it (validated beforehand)."""
+        roles = dict(self.roles)
+        for name, values in (overrides.get("roles") or {}).items():
+            roles[name] = replace(roles[name], **values)
+        return replace(
+            self,
+            geometry=replace(self.geometry, **(overrides.get("geometry") or {})),
+            roles=roles,
+            rules=replace(self.rules, **(overrides.get("rules") or {})),
+            labels=replace(self.labels, **(overrides.get("labels") or {})),
+        )
+
+    # ---- measures derived from the roles
+
+    def colophon_room(self) -> float:
+        """The measure of a colophon row in ems: the type width less the indents."""
+        g = self.geometry
+        return g.type_width / self.roles["colophon"].pt(g) - 2 * g.colophon_indent_ems
+
+    def room(self, role: str) -> float:
+        """The type width in ems of `role`'s size."""
+        return self.geometry.type_width / self.roles[role].pt(self.geometry)
+
+    def colophon_height(self, printed: list[Row]) -> float:
         """Height of the whole colophon in pt, rules included."""
-        lines = sum(wrapped_lines(row, self.room) for row in printed)
-        rules = GEOMETRY.rule_thick_mm * 2 * MM + GEOMETRY.rule_thin_mm * MM * max(len(printed) - 1, 0)
-        return lines * self.size * self.leading + len(printed) * 2 * self.pad + rules
+        g, role = self.geometry, self.roles["colophon"]
+        lines = sum(wrapped_lines(row, self.colophon_room()) for row in printed)
+        rules = self.rules.colophon_outer * 2 + self.rules.colophon_inner * max(len(printed) - 1, 0)
+        return lines * role.line(g) + len(printed) * 2 * g.colophon_pad + rules
+
+    def coverage_chains(self) -> dict[str, tuple[str, ...]]:
+        """The glyph-coverage roles and the faces that draw them, in the order the renderers try them."""
+        note = self.face("editor_note").chain
+        return {
+            "body": self.face("body").chain,
+            "title": self.face("title").chain,
+            "level-1 heading": self.face("heading1").chain,
+            "level-2 heading": self.face("heading2").chain,
+            "editor's note": (note[0], *self.face("editor_note_label").chain),
+        }
 
 
-COLOPHON = ColophonBox()
+HOUSE = House()
+GEOMETRY = HOUSE.geometry
+
+#: the glyph-coverage roles of the default house
+COVERAGE_CHAINS: dict[str, tuple[str, ...]] = HOUSE.coverage_chains()
+
+
+def role_fields() -> dict[str, type]:
+    """The overridable fields of a role and their types (for `[house.roles.*]` validation)."""
+    return {f.name: f.type for f in fields(Role) if f.name != "character"}  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- the copy number
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Where `bulletin print` sets the copy number on page 1: PDF points from the page's top left."""
+
+    x: float
+    baseline: float
+    size: float
+    face: str  # the CSS face (House Fang …) of the font file to use
+
+
+def copy_number_position(house: House = HOUSE, fonts: Path | None = None) -> Stamp:
+    """The copy-number slot on page 1: the first line of the type area, flush left.
+
+    The archived PDF leaves that line empty (the marks group reserves it), so a number
+    stamped there overprints nothing. The baseline is where WeasyPrint sets a line of
+    the slot's role: half the leading left over by the face's ascent and descent above
+    the ascent.
+    """
+    g, role = house.geometry, house.roles["copy_number"]
+    size, leading = role.pt(g), role.line(g)
+    ascent, descent = _metrics(house.face("copy_number").chain[0], fonts)
+    top = g.margin_top_mm * MM
+    baseline = top + (leading - (ascent + descent) * size) / 2 + ascent * size
+    return Stamp(g.margin_left_mm * MM, baseline, size, house.face("copy_number").chain[0])
+
+
+@lru_cache(maxsize=8)
+def _metrics(face: str, folder: Path | None) -> tuple[float, float]:
+    """Ascent and descent of `face`'s regular font in ems (hhea, as Pango reads them)."""
+    from fontTools.ttLib import TTFont
+
+    from .fonts import TOOL_FONTS, load_fonts
+
+    font = next(f for f in load_fonts(folder or TOOL_FONTS) if f.face == face)
+    with TTFont(font.path, lazy=True) as loaded:
+        units = loaded["head"].unitsPerEm
+        return loaded["hhea"].ascent / units, -loaded["hhea"].descent / units

@@ -1,4 +1,5 @@
-"""Measurements of printed appearance: glyphs that overprint each other, glyphs off the page."""
+"""Measurements of printed appearance: glyphs that overprint each other, glyphs off the page or
+outside the type area."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import pdfplumber
 
+from bulletin.house import HOUSE, MM, House
 from tests.pdfmeasure import is_wide
 
 #: punctuation whose box is wider than its ink, so that a squeezed neighbour may touch it
@@ -57,4 +59,58 @@ def off_page(path: Path) -> list[str]:
     return found
 
 
-__all__ = ["Overprint", "is_wide", "off_page", "overprints"]
+#: what a page number prints, besides its digits
+FOLIO_MARKS = set("— -")
+
+
+def outside_type_area(path: Path, house: House = HOUSE, tolerance: float = 0.5, hung: bool = False) -> list[str]:
+    """Glyphs whose box leaves the type area, except the page number the house sets below it.
+
+    A mark of HALF_WIDTH_PUNCTUATION may reach half its box past the right edge: a
+    squeezed last mark ends the line half-way through its advance (docs/typesetting.md).
+    The page number is a glyph of digits or dashes wholly within the band from the type
+    area's foot to the page-number line's foot. `hung`: a mark may stand wholly past the
+    right edge, as LibreOffice 7.4 sets the DOCX (it reads `w:overflowPunct` inverted
+    and hangs closing punctuation; Word and WPS do not).
+    """
+    g = house.geometry
+    left, right = g.margin_left_mm * MM, (g.page_width_mm - g.margin_right_mm) * MM
+    top, bottom = g.margin_top_mm * MM, (g.page_height_mm - g.margin_bottom_mm) * MM
+    folio = house.roles["page_number"]
+    folio_foot = bottom + g.page_number_gap_mm * MM + max(folio.line(g), folio.pt(g) * 1.5)
+    found: list[str] = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            for c in page.chars:
+                if not c["text"].strip():
+                    continue
+                mark = c["text"] in HALF_WIDTH_PUNCTUATION
+                reach = (c["x1"] - c["x0"]) * (1.0 if hung else 0.5) if mark else 0.0
+                inside = (
+                    c["x0"] >= left - tolerance
+                    and c["x1"] <= right + tolerance + reach
+                    and c["top"] >= top - tolerance
+                    and c["bottom"] <= bottom + tolerance
+                )
+                is_folio = (
+                    (c["text"].isdigit() or c["text"] in FOLIO_MARKS)
+                    and c["top"] >= bottom - tolerance
+                    and c["bottom"] <= folio_foot
+                )
+                if not inside and not is_folio:
+                    found.append(
+                        f"page {number}: {c['text']!r} at x {c['x0']:.1f}–{c['x1']:.1f}, y {c['top']:.1f}–{c['bottom']:.1f}"
+                    )
+    return found
+
+
+def appearance(path: Path, house: House = HOUSE, hung: bool = False) -> dict[str, list[str]]:
+    """What the house holds every printed file to: no overprints, nothing off the page or outside the type area."""
+    return {
+        "overprints": [str(o) for o in overprints(path)],
+        "off_page": off_page(path),
+        "outside_type_area": outside_type_area(path, house, hung=hung),
+    }
+
+
+__all__ = ["Overprint", "appearance", "is_wide", "off_page", "outside_type_area", "overprints"]

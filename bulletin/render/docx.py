@@ -32,7 +32,7 @@ from lxml import etree
 from .. import typography
 from ..errors import ContentError
 from ..config import Config
-from ..house import COLOPHON, FURNITURE, GEOMETRY, LABELS, MM, RED, DocxFonts, Geometry, rows
+from ..house import BLACK, HOUSE, MM, DocxFonts, Geometry, House, Role, Row, fields_of, rows
 from ..model import (
     Block,
     CodeBlock,
@@ -53,16 +53,6 @@ from . import docx_xml as x
 EAST_ASIAN_LANG = "zh-CN"
 LATIN_LANG = "en-US"
 
-# Leading of the smaller text, as a multiple of its size (the PDF's CSS uses the same).
-TITLE_LEADING = 1.5
-SMALL_LEADING = 1.5
-CAPTION_LEADING = 1.6
-FOOTNOTE_LEADING = 1.4
-COLOPHON_PAD = COLOPHON.pad  # pt of air above and below each colophon line, inside its rules
-TABLE_RULE = 0.75  # pt
-BODY_RULE = 0.5  # pt, a thematic break in the body
-CELL_MARGIN = 4.0  # pt, left and right inside a table cell
-LIST_MARKERS = (LABELS.ordered_marker, LABELS.bullet_marker)  # ordered, unordered: text, as in the PDF
 
 # Styles Word knows by these names: not flagged custom, so Word localises their names.
 BUILT_IN = frozenset({
@@ -70,6 +60,13 @@ BUILT_IN = frozenset({
     "List Bullet", "Quote", "Caption", "footnote text", "footnote reference", "Emphasis", "Strong",
     "Table Grid",
 })
+
+#: pt a flush-right tab stands inside the type area's edge: LibreOffice sets the last glyph
+#: of a right-aligned part up to 0.75 pt past its tab (its tracking and rounding)
+TAB_INSET = 1.0
+
+#: house alignments as Word's names for them
+DOCX_ALIGN = {"left": "left", "center": "center", "right": "right", "justify": "both"}
 
 ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -110,9 +107,10 @@ def grid_tracking(geometry: Geometry) -> float:
     return (math.floor((geometry.char_pitch - geometry.body_size) * 20) - 1) / 20
 
 
-def footer_distance(geometry: Geometry) -> float:
-    """Page bottom to the foot of the page-number line, in mm: the number sits 7 mm below the type area."""
-    return geometry.margin_bottom_mm - geometry.page_number_gap_mm - geometry.page_number_size / MM
+def footer_distance(house: House) -> float:
+    """Page bottom to the foot of the page-number line, in mm: the number sits its gap below the type area."""
+    g = house.geometry
+    return g.margin_bottom_mm - g.page_number_gap_mm - house.roles["page_number"].line(g) / MM
 
 
 # ---------------------------------------------------------------- styles
@@ -165,83 +163,108 @@ def faces(fonts: DocxFonts) -> dict[str, str]:
     }
 
 
-def style_specs(g: Geometry) -> tuple[StyleSpec, ...]:
-    """Every style the renderer uses, in the order they appear in styles.xml.
+def from_role(name: str, style_id: str, alias: str, role: Role, g: Geometry, **structure: object) -> StyleSpec:
+    """A style drawn from a house role: face, size, leading, tracking, space, alignment, colour, weight.
 
-    A derived style repeats its parent's formatting (`replace`), so each style states
-    its fonts, size, leading and indents outright and survives a changed parent.
+    `structure` adds what the role does not say (indents, keeps, tabs, borders) or what
+    Word needs said differently (a character role states only what it names).
     """
-    pitch = g.line_pitch
+    values: dict[str, object] = {"face": role.face, "bold": role.bold}
+    if role.character:
+        values.update(based_on=None, latin=None, character=True)
+        if role.size is not None:
+            values["size"] = role.size
+        if role.tracking is not None:
+            values["tracking"] = role.tracking
+    else:
+        values.update(
+            size=role.pt(g), line=role.line(g), before=role.before, after=role.after,
+            align=DOCX_ALIGN[role.align] if role.align else None,
+            tracking=grid_tracking(g) if role.tracking is None else role.tracking,
+        )
+    if role.color != BLACK:
+        values["color"] = role.color
+    values.update(structure)
+    return StyleSpec(name, style_id, alias, **values)  # type: ignore[arg-type]
+
+
+def style_specs(house: House) -> tuple[StyleSpec, ...]:
+    """Every style the renderer uses, in the order they appear in styles.xml, from the house's roles.
+
+    A derived style repeats its parent's formatting, so each style states its fonts,
+    size, leading and indents outright and survives a changed parent.
+    """
+    g, r, rules = house.geometry, house.roles, house.rules
     width = g.type_width
-    small = g.colophon_size  # 四号: colophon, tables, captions
-    normal = StyleSpec("Normal", "Normal", "正文", based_on=None, align="both", tracking=grid_tracking(g))
-    body = StyleSpec("Body Text", "BodyText", "正文段落", align="both", first_line_chars=200,
-                     next_style="Body Text")
-    headings = tuple(
-        replace(body, name=f"heading {level}", style_id=f"Heading{level}", alias="", based_on="Body Text",
-                face=face, bold=bold, keep_next=True, keep_lines=True, outline=level - 1)
-        for level, face, bold in ((1, "hei", False), (2, "kai", False), (3, "fang", False), (4, "fang", False))
-    )
-    table_text = StyleSpec("Table Text", "TableText", "表格文字", size=small, align="center",
-                           line=small * SMALL_LEADING, tracking=0.0)
-    colophon = StyleSpec("Colophon", "Colophon", "版记", size=small, align="left",
-                         line=small * SMALL_LEADING, before=COLOPHON_PAD, after=COLOPHON_PAD, left=small,
-                         right=small, right_tab=width - small, tracking=0.0, keep_next=True, keep_lines=True)
-    page_odd = StyleSpec("Page Number Odd", "PageNumberOdd", "页码（单页）", face="song", latin="song",
-                         size=g.page_number_size, align="right", line=g.page_number_size,
-                         right=g.page_number_size, tracking=0.0)
+    indent = round(g.text_indent_cells * 100)
+    block = round(g.block_indent_cells * 100)
+
+    def para(name: str, style_id: str, alias: str, role: str, **structure: object) -> StyleSpec:
+        return from_role(name, style_id, alias, r[role], g, **structure)
+
+    def char(name: str, style_id: str, alias: str, role: str, **structure: object) -> StyleSpec:
+        return from_role(name, style_id, alias, r[role], g, **structure)
+
+    def own_face(role: str) -> str:
+        return r[role].face
+
+    colophon_side = r["colophon"].pt(g) * g.colophon_indent_ems
+    folio_side = r["page_number"].pt(g) * g.page_number_indent_ems
     return (
-        normal,
-        body,
-        StyleSpec("Control Line", "ControlLine", "发送范围", align="left", right_tab=width),
-        StyleSpec("Masthead", "Masthead", "报头", face="masthead", latin="masthead", size=g.masthead_size,
-                  bold=True, color=RED, tracking=0.12 * g.masthead_size, align="center", line=2 * pitch,
-                  before=8, keep_next=True),
-        StyleSpec("Tagline", "Tagline", "报头标语", face="kai", size=small, align="center",
-                  line=small * CAPTION_LEADING, tracking=0.0, keep_next=True),
-        StyleSpec("Issue Line", "IssueLine", "期号", align="center", before=6, keep_next=True),
-        StyleSpec("Publisher Line", "PublisherLine", "主办单位与日期", align="left", right_tab=width, keep_next=True),
-        StyleSpec("Red Rule", "RedRule", "红色分隔线", size=1, line=g.red_rule_thin * 2, before=4,
+        para("Normal", "Normal", "正文", "body", based_on=None, align="both"),
+        para("Body Text", "BodyText", "正文段落", "body", first_line_chars=indent, next_style="Body Text"),
+        para("Copy Number", "CopyNumber", "份号", "copy_number", latin=own_face("copy_number")),
+        para("Marks", "Marks", "密级与紧急程度", "marks", keep_next=True),
+        para("Control Line", "ControlLine", "发送范围", "control", right_tab=width - TAB_INSET),
+        para("Masthead", "Masthead", "报头", "masthead", face="masthead", latin="masthead", keep_next=True),
+        para("Tagline", "Tagline", "报头标语", "tagline", keep_next=True),
+        para("Issue Line", "IssueLine", "期号", "issue_line", keep_next=True),
+        para("Publisher Line", "PublisherLine", "主办单位与日期", "publisher_line", right_tab=width - TAB_INSET,
+             keep_next=True),
+        StyleSpec("Red Rule", "RedRule", "红色分隔线", size=1, line=g.red_rule_gap, before=rules.red_before,
                   tracking=0.0, keep_next=True,
-                  borders=(("top", g.red_rule_thick, RED), ("bottom", g.red_rule_thin, RED))),
-        StyleSpec("Title", "Title", "标题", face="title", latin="title", size=g.title_size, bold=True,
-                  align="center", line=g.title_size * TITLE_LEADING, before=pitch, after=pitch,
-                  tracking=0.0, keep_next=True, keep_lines=True, next_style="Body Text"),
-        *headings,
-        replace(body, name="Editor Note", style_id="EditorNote", alias="编者按", based_on="Body Text",
-                face="kai", after=pitch, contextual=True),
-        replace(body, name="List Number", style_id="ListNumber", alias="", based_on="Body Text"),
-        replace(body, name="List Bullet", style_id="ListBullet", alias="", based_on="Body Text"),
-        replace(body, name="Quote", style_id="Quote", alias="引文", based_on="Body Text", face="kai",
-                left_chars=200, right_chars=200),
-        StyleSpec("Code Block", "CodeBlock", "代码", align="left", left_chars=200, right_chars=200),
-        StyleSpec("Body Rule", "BodyRule", "分隔线", size=1, line=pitch / 2, tracking=0.0,
-                  borders=(("bottom", BODY_RULE, "000000"),)),
+                  borders=(("top", rules.red_thick, rules.red_color), ("bottom", rules.red_thin, rules.red_color))),
+        para("Title", "Title", "标题", "title", latin=own_face("title"), keep_next=True, keep_lines=True,
+             next_style="Body Text"),
+        *(
+            para(f"heading {level}", f"Heading{level}", "", f"heading{level}", based_on="Body Text",
+                 first_line_chars=indent, keep_next=True, keep_lines=True, outline=level - 1, next_style="Body Text")
+            for level in (1, 2, 3, 4)
+        ),
+        para("Editor Note", "EditorNote", "编者按", "editor_note", based_on="Body Text", first_line_chars=indent,
+             contextual=True, next_style="Body Text"),
+        para("List Number", "ListNumber", "", "body", based_on="Body Text", first_line_chars=indent,
+             next_style="Body Text"),
+        para("List Bullet", "ListBullet", "", "body", based_on="Body Text", first_line_chars=indent,
+             next_style="Body Text"),
+        para("Quote", "Quote", "引文", "quote", based_on="Body Text", first_line_chars=indent, left_chars=block,
+             right_chars=block, next_style="Body Text"),
+        para("Code Block", "CodeBlock", "代码", "code", left_chars=block, right_chars=block),
+        StyleSpec("Body Rule", "BodyRule", "分隔线", size=1, line=g.rule_space, tracking=0.0,
+                  borders=(("bottom", rules.thematic_break, rules.color),)),
         # An image needs single (auto) leading: an exact line would clip it.
-        StyleSpec("Figure", "Figure", "插图", align="center", line=0, tracking=0.0, keep_next=True),
-        StyleSpec("Caption", "Caption", "题注", face="kai", size=small, align="center",
-                  line=small * CAPTION_LEADING, after=pitch / 4, tracking=0.0),
-        table_text,
-        replace(table_text, name="Table Heading", style_id="TableHeading", alias="表头", based_on="Table Text",
-                face="hei"),
-        StyleSpec("After Table", "AfterTable", "表后", size=1, line=pitch / 2, tracking=0.0),
-        StyleSpec("footnote text", "FootnoteText", "", size=g.footnote_size, align="left",
-                  line=g.footnote_size * FOOTNOTE_LEADING, tracking=0.0),
-        colophon,
-        page_odd,
-        replace(page_odd, name="Page Number Even", style_id="PageNumberEven", alias="页码（双页）",
-                based_on="Page Number Odd", align="left", left=g.page_number_size, right=0.0),
+        para("Figure", "Figure", "插图", "figure", line=0, keep_next=True),
+        para("Caption", "Caption", "题注", "caption", after=r["figure"].after),
+        para("Table Text", "TableText", "表格文字", "table", before=0.0, after=0.0),
+        para("Table Heading", "TableHeading", "表头", "table_heading", based_on="Table Text"),
+        StyleSpec("After Table", "AfterTable", "表后", size=1, line=r["table"].after, tracking=0.0),
+        para("footnote text", "FootnoteText", "", "footnote"),
+        para("Colophon", "Colophon", "版记", "colophon", before=g.colophon_pad, after=g.colophon_pad,
+             left=colophon_side, right=colophon_side, right_tab=width - colophon_side, keep_next=True,
+             keep_lines=True),
+        para("Page Number Odd", "PageNumberOdd", "页码（单页）", "page_number", latin=own_face("page_number"),
+             align="right", right=folio_side),
+        para("Page Number Even", "PageNumberEven", "页码（双页）", "page_number", latin=own_face("page_number"),
+             based_on="Page Number Odd", align="left", left=folio_side),
         # character styles: only what differs from the paragraph around them
-        StyleSpec("Emphasis", "Emphasis", "强调", character=True, based_on=None, face="kai", latin=None),
+        char("Emphasis", "Emphasis", "强调", "emphasis"),
         # strong is 黑体, not bold, as in the PDF: the house's 仿宋 has no bold face
-        StyleSpec("Strong", "Strong", "要点", character=True, based_on=None, face="hei", latin=None),
-        StyleSpec("Strong Emphasis", "StrongEmphasis", "", character=True, based_on="Strong", face="hei", latin=None),
-        StyleSpec("Code", "Code", "代码字符", character=True, based_on=None, face="fang", latin="latin"),
-        StyleSpec("Classification", "Classification", "密级", character=True, based_on=None, face="hei", latin=None),
-        StyleSpec("Editor Note Label", "EditorNoteLabel", "编者按标签", character=True, based_on=None, face="hei",
-                  latin=None),
-        StyleSpec("Masthead Kind", "MastheadKind", "报头类别", character=True, based_on=None, face=None, latin=None,
-                  size=g.title_size, tracking=0.1 * g.title_size),
+        char("Strong", "Strong", "要点", "strong"),
+        char("Strong Emphasis", "StrongEmphasis", "", "strong", based_on="Strong"),
+        char("Code", "Code", "代码字符", "code_inline", latin="latin"),
+        char("Classification", "Classification", "密级", "classification"),
+        char("Editor Note Label", "EditorNoteLabel", "编者按标签", "editor_note_label"),
+        char("Masthead Kind", "MastheadKind", "报头类别", "masthead_kind", face="masthead", latin="masthead"),
         StyleSpec("footnote reference", "FootnoteReference", "", character=True, based_on=None, face=None,
                   latin=None, superscript=True),
     )
@@ -360,7 +383,7 @@ def add_table_style(
     x.put(tblpr, margins, x.TBLPR_ORDER)
 
 
-def install_styles(document: Document, fonts: DocxFonts, g: Geometry) -> None:
+def install_styles(document: Document, fonts: DocxFonts, house: House) -> None:
     """Replace the template's styles with the house's: defaults, paragraph, character, table."""
     root = document.styles.element
     for child in list(root):
@@ -369,7 +392,8 @@ def install_styles(document: Document, fonts: DocxFonts, g: Geometry) -> None:
     defaults = x.el("w:docDefaults")
     rpr_default = x.el("w:rPrDefault")
     rpr = x.el("w:rPr")
-    x.set_fonts(rpr, names["latin"], names["fang"])
+    g = house.geometry
+    x.set_fonts(rpr, names["latin"], names[house.roles["body"].face])
     x.set_size(rpr, g.body_size)
     x.set_lang(rpr, LATIN_LANG, EAST_ASIAN_LANG)
     rpr_default.append(rpr)
@@ -379,13 +403,13 @@ def install_styles(document: Document, fonts: DocxFonts, g: Geometry) -> None:
     root.append(defaults)
     for element in x.default_styles():
         root.append(element)
-    for spec in style_specs(g):
+    for spec in style_specs(house):
         add_style(document, spec, names, g)
     add_table_style(document, "Table Grid", "TableGrid", "网格型",
-                    ((side, TABLE_RULE) for side in ("top", "left", "bottom", "right", "insideH", "insideV")),
-                    CELL_MARGIN)
+                    ((side, house.rules.table) for side in ("top", "left", "bottom", "right", "insideH", "insideV")),
+                    g.cell_pad_x)
     # The colophon's rules: thick above and below, thin between its lines, as wide as the type area.
-    thick, thin = g.rule_thick_mm * MM, g.rule_thin_mm * MM
+    thick, thin = house.rules.colophon_outer, house.rules.colophon_inner
     add_table_style(document, "Colophon Table", "ColophonTable", "版记表格",
                     (("top", thick), ("bottom", thick), ("insideH", thin)), 0)
 
@@ -393,14 +417,15 @@ def install_styles(document: Document, fonts: DocxFonts, g: Geometry) -> None:
 # ---------------------------------------------------------------- the base document
 
 
-def new_document(issue: Issue, config: Config, g: Geometry) -> Document:
+def new_document(issue: Issue, config: Config, house: House) -> Document:
     """python-docx's default template stripped to a clean A4 base with the house styles."""
     document = docx.Document()
     part = document.part
     # Drop what the template carries but the bulletin never uses (and its ja-JP bits).
     x.drop_parts(part, (x.RT_STYLES_WITH_EFFECTS, RT.CUSTOM_XML, RT.NUMBERING, RT.WEB_SETTINGS))
     x.drop_parts(part.package, (RT.THUMBNAIL,))
-    install_styles(document, config.docx_fonts, g)
+    g = house.geometry
+    install_styles(document, config.docx_fonts, house)
     x.strip_theme_fonts(part.element)
     settings = document.settings.element
     for rsids in settings.findall(qn("w:rsids")):
@@ -418,23 +443,24 @@ def new_document(issue: Issue, config: Config, g: Geometry) -> Document:
     section.top_margin, section.bottom_margin = Mm(g.margin_top_mm), Mm(g.margin_bottom_mm)
     section.left_margin, section.right_margin = Mm(g.margin_left_mm), Mm(g.margin_right_mm)
     section.header_distance = Mm(15)
-    section.footer_distance = Mm(footer_distance(g))
+    section.footer_distance = Mm(footer_distance(house))
     section.gutter = Mm(0)
     sectpr = section._sectPr  # pyright: ignore[reportPrivateUsage]
     for attr in ("w:rsidR", "w:rsidRPr", "w:rsidSect"):
         sectpr.attrib.pop(qn(attr), None)
     x.set_doc_grid(sectpr, line_pitch_twips=twips(g.line_pitch), char_space=char_space(g))
-    page_number(section.footer.paragraphs[0], "Page Number Odd")
-    page_number(section.even_page_footer.paragraphs[0], "Page Number Even")
+    page_number(section.footer.paragraphs[0], "Page Number Odd", house.labels.page_number)
+    page_number(section.even_page_footer.paragraphs[0], "Page Number Even", house.labels.page_number)
     return document
 
 
-def page_number(paragraph: DocxParagraph, style: str) -> None:
-    """`— N —` with N a live PAGE field."""
+def page_number(paragraph: DocxParagraph, style: str, label: str) -> None:
+    """The house's page-number label (`— N —`) with N a live PAGE field."""
+    before, after = label.split("{n}")
     paragraph.style = style
-    paragraph.add_run("— ")
+    paragraph.add_run(before)
     x.add_field(paragraph._p, "PAGE", "1")  # pyright: ignore[reportPrivateUsage]
-    paragraph.add_run(" —")
+    paragraph.add_run(after)
 
 
 def write_font_table(document: Document, fonts: DocxFonts) -> None:
@@ -501,7 +527,12 @@ class Writer:
 
     document: Document
     footnotes: Footnotes
-    g: Geometry = field(default_factory=Geometry)
+    house: House = HOUSE
+
+    @property
+    def g(self) -> Geometry:
+        """The house's geometry."""
+        return self.house.geometry
 
     def paragraph(self, style: str, text: str = "") -> DocxParagraph:
         """A new body paragraph in `style`."""
@@ -588,7 +619,8 @@ class Writer:
         if style != "Body Text":
             item_style = style
         for index, item in enumerate(block.items):
-            marker = LIST_MARKERS[0].format(n=block.start + index) if block.ordered else LIST_MARKERS[1]
+            labels = self.house.labels
+            marker = labels.ordered_marker.format(n=block.start + index) if block.ordered else labels.bullet_marker
             first, *rest = item.children or (Paragraph(()),)
             if isinstance(first, Paragraph):
                 paragraph = self.paragraph(item_style)
@@ -614,7 +646,8 @@ class Writer:
         columns = max((len(row) for row in rows), default=0)
         if not columns:
             return
-        widths = column_widths(rows, columns, twips(self.g.type_width), self.g.colophon_size)
+        widths = column_widths(rows, columns, twips(self.g.type_width), self.house.roles["table"].pt(self.g),
+                               self.g.cell_pad_x)
         table: DocxTable = self.document.add_table(rows=len(rows), cols=columns)
         table.style = self.document.styles["Table Grid"]
         table.autofit = False
@@ -652,7 +685,9 @@ class Writer:
             self.paragraph("Caption", block.alt)
 
 
-def column_widths(rows: Iterable[tuple[TableCell, ...]], columns: int, total: int, size: float) -> list[int]:
+def column_widths(
+    rows: Iterable[tuple[TableCell, ...]], columns: int, total: int, size: float, margin: float = HOUSE.geometry.cell_pad_x
+) -> list[int]:
     """Column widths in twips summing exactly to `total`.
 
     Each column wants its longest cell on one line; if all fit, the spare width is
@@ -662,7 +697,7 @@ def column_widths(rows: Iterable[tuple[TableCell, ...]], columns: int, total: in
     natural = [twips(2 * size)] * columns
     for row in rows:
         for index, cell in enumerate(row[:columns]):
-            want = twips(ems(plain_text(cell.children)) * size + 2 * CELL_MARGIN + 2)
+            want = twips(ems(plain_text(cell.children)) * size + 2 * margin + 2)
             natural[index] = max(natural[index], want)
     if sum(natural) <= total:
         widths = [w * total // sum(natural) for w in natural]
@@ -702,22 +737,50 @@ def fit_image(px_width: int, px_height: int, g: Geometry) -> tuple[int, int]:
 # ---------------------------------------------------------------- the issue
 
 
+def furniture(writer: Writer, style: str, printed: list[Row], role: str, right_style: str | None = None,
+              side: float = 0.0) -> list[DocxParagraph]:
+    """Rows of furniture as paragraphs of `style`, the same rows as the PDF's.
+
+    A split row is "left<tab>right", flush right at the style's tab; a right part on a
+    row of its own is "<tab>right"; a row that wraps hangs under the end of its label.
+    """
+    size = writer.house.roles[role].pt(writer.g)
+    made = []
+    for row in printed:
+        paragraph = writer.paragraph(style)
+        if row.hang:
+            paragraph.paragraph_format.left_indent = Twips(twips(side + size * row.hang))
+            paragraph.paragraph_format.first_line_indent = Twips(-twips(size * row.hang))
+        if row.flush_right:
+            paragraph.add_run("\t")
+            paragraph.add_run(row.left, style=right_style)
+        else:
+            paragraph.add_run(row.left)
+        if row.right:
+            paragraph.add_run("\t")
+            paragraph.add_run(row.right, style=right_style)
+        made.append(paragraph)
+    return made
+
+
 def front(writer: Writer, issue: Issue) -> None:
-    """Top of page 1: control line, masthead, issue line, publisher and date, red rule, title."""
-    control = writer.paragraph("Control Line")
-    recipients = typography.recipients_line(issue.series.kind, issue.meta.recipients)
-    if recipients:
-        control.add_run(recipients)
-    if issue.meta.control_mark:
-        control.add_run("\t")
-        control.add_run(issue.meta.control_mark, style="Classification")
+    """Top of page 1: marks group, control line, masthead, issue line, publisher and date, red rule, title."""
+    house = writer.house
+    slots = fields_of(issue)
+    # The copy number's line stays empty: `bulletin print` stamps numbered copies of the PDF only.
+    writer.paragraph("Copy Number", slots.copy_number)
+    for row in rows(house.furniture.marks, slots, house.room("marks")):
+        writer.paragraph("Marks", row.left)
+    furniture(writer, "Control Line", rows(house.furniture.control, slots, house.room("control")), "control",
+              right_style="Classification")
     masthead = writer.paragraph("Masthead")
     masthead.add_run(issue.series.name)
     masthead.add_run(" " + issue.series.kind, style="Masthead Kind")
     if issue.series.tagline:
         writer.paragraph("Tagline", issue.series.tagline)
     writer.paragraph("Issue Line", typography.issue_line(issue.meta.issue, issue.meta.total))
-    writer.paragraph("Publisher Line", f"{issue.series.publisher}\t{typography.chinese_date(issue.meta.date)}")
+    furniture(writer, "Publisher Line", rows(house.furniture.publisher, slots, house.room("publisher_line")),
+              "publisher_line")
     writer.paragraph("Red Rule")
     title = writer.paragraph("Title", "" if issue.meta.title_lines else issue.meta.title)
     for index, line in enumerate(issue.meta.title_lines):
@@ -744,16 +807,20 @@ def colophon(writer: Writer, issue: Issue) -> None:
     Rules are the table's borders (thick top and bottom, thin inside): paragraph
     borders would merge between lines that look alike.
     """
-    g = writer.g
+    g, house = writer.g, writer.house
     # The same rows as the PDF: a split row is "left<tab>right", flush right at the tab.
-    printed = rows(FURNITURE.colophon, issue, COLOPHON.room)
+    printed = rows(house.furniture.colophon, fields_of(issue), house.colophon_room())
     lines = tuple(f"{row.left}\t{row.right}" if row.right else row.left for row in printed)
+    size = house.roles["colophon"].pt(g)
     width = twips(g.type_width)
     table = writer.document.add_table(rows=len(lines), cols=1)
     table.style = writer.document.styles["Colophon Table"]
     table.autofit = False
     x.set_table_layout(table._tbl, width_twips=width)  # pyright: ignore[reportPrivateUsage]
-    x.float_to_foot(table._tbl, left_twips=twips(writer.g.margin_left_mm * MM))  # pyright: ignore[reportPrivateUsage]
+    if not issue.footnotes:
+        # at the foot of the last page; with footnotes it follows the text, as in the PDF,
+        # since a floating table does not make way for the notes of its page
+        x.float_to_foot(table._tbl, left_twips=twips(g.margin_left_mm * MM))  # pyright: ignore[reportPrivateUsage]
     table.columns[0].width = Twips(width)
     for row, text, spec in zip(table.rows, lines, printed):
         x.keep_row_whole(row._tr)  # pyright: ignore[reportPrivateUsage]
@@ -763,8 +830,8 @@ def colophon(writer: Writer, issue: Issue) -> None:
         paragraph.style = writer.document.styles["Colophon"]
         if spec.hang:
             # a wrapped row hangs under the end of its label
-            paragraph.paragraph_format.left_indent = Twips(twips(COLOPHON.size * (COLOPHON.indent_ems + spec.hang)))
-            paragraph.paragraph_format.first_line_indent = Twips(-twips(COLOPHON.size * spec.hang))
+            paragraph.paragraph_format.left_indent = Twips(twips(size * (g.colophon_indent_ems + spec.hang)))
+            paragraph.paragraph_format.first_line_indent = Twips(-twips(size * spec.hang))
         paragraph.add_run(text)
     # The body must end with a paragraph; this one is one grid line tall and empty.
     writer.paragraph("After Table")
@@ -790,13 +857,13 @@ def set_properties(document: Document, issue: Issue) -> None:
 
 def render_docx(issue: Issue, config: Config) -> bytes:
     """The issue as DOCX bytes: same inputs, same bytes."""
-    g = GEOMETRY
-    document = new_document(issue, config, g)
-    writer = Writer(document, Footnotes(document, issue.footnotes), g)
+    house: House = getattr(config, "house", HOUSE)
+    document = new_document(issue, config, house)
+    writer = Writer(document, Footnotes(document, issue.footnotes), house)
     # python-docx's template starts with no body paragraphs; everything is appended in order.
     front(writer, issue)
     if issue.editor_note:
-        writer.blocks(issue.editor_note, "Editor Note", label=LABELS.editor_note)
+        writer.blocks(issue.editor_note, "Editor Note", label=house.labels.editor_note)
     writer.blocks(issue.body)
     if config.colophon_on_even_page:
         even_page_break(writer)

@@ -1,16 +1,18 @@
 """Stage: model -> HTML through the Jinja templates of the house (templates/)."""
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .. import typography
 from ..config import Config
 from ..errors import ConfigError
 from ..fonts import fonts_dir, load_fonts
-from ..house import COLOPHON, FURNITURE, GEOMETRY, LABELS, RED, rows
+from ..house import BLACK, HOUSE, House, Role, fields_of, rows
 from ..model import Issue
 
 #: the templates shipped with the tool, used when a project has no templates/ of its own
@@ -39,29 +41,91 @@ def _environment(folder: Path) -> jinja2.Environment:
     )
 
 
-def render_html(issue: Issue, config: Config) -> str:
-    """The issue as one HTML document (CSS inline, fonts and images by file URL)."""
+# ---------------------------------------------------------------- the stylesheet's roles
+
+
+def _pt(value: float) -> str:
+    """A length in pt, as short as exact (three decimals at most)."""
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "pt"
+
+
+def grid_tracking(house: House) -> float:
+    """Tracking of grid text in pt: 28 glyphs in the type width.
+
+    Pango sets no tracking after a line's last glyph, so 28 glyphs take 27 gaps; the
+    value is rounded away from zero to whole thousandths, so that Pango's 1/1024 pt
+    units cannot overshoot the type area.
+    """
+    g = house.geometry
+    need = (g.chars_per_line * g.body_size - g.type_width) / (g.chars_per_line - 1)
+    return -math.ceil(need * 1000) / 1000
+
+
+def grid_pitch(house: House) -> float:
+    """One grid cell in pt as the PDF sets it: the body size plus its tracking."""
+    return house.geometry.body_size + grid_tracking(house)
+
+
+def role_css(role: Role, house: House) -> str:
+    """The CSS declarations of one role.
+
+    A paragraph role states all of face, size, leading, tracking, space, alignment,
+    colour and weight; a character role only its face and weight, and whatever else it
+    names (its size and leading otherwise come from the paragraph around it).
+    """
+    g = house.geometry
+    out = [f"font-family: {house.faces[role.face].css}", f"font-weight: {700 if role.bold else 'normal'}"]
+    if role.size is not None or not role.character:
+        out.append(f"font-size: {_pt(role.pt(g))}")
+    if role.leading is not None or not role.character:
+        out.append(f"line-height: {_pt(role.line(g))}")
+    if role.tracking is not None:
+        out.append(f"letter-spacing: {_pt(role.tracking)}")
+    elif not role.character:
+        out.append(f"letter-spacing: {_pt(grid_tracking(house))}")
+    if not role.character:
+        out.append(f"margin-top: {_pt(role.before)}")
+        out.append(f"margin-bottom: {_pt(role.after)}")
+    if role.align:
+        out.append(f"text-align: {role.align}")
+    if role.color != BLACK or not role.character:
+        out.append(f"color: #{role.color}")
+    return "; ".join(out) + ";"
+
+
+def render_html(issue: Issue, config: Config, copy_number: str = "") -> str:
+    """The issue as one HTML document (CSS inline, fonts and images by file URL).
+
+    `copy_number` fills the marks group's 份号 slot (empty in the archived edition).
+    """
     env = environment(config.root)
     folder = fonts_dir(config.root)
-    colophon_rows = rows(FURNITURE.colophon, issue, COLOPHON.room)
+    house: House = getattr(config, "house", HOUSE)
+    slots = fields_of(issue, copy_number)
+    furniture = house.furniture
+    colophon_rows = rows(furniture.colophon, slots, house.colophon_room())
     try:
         template = env.get_template("issue.html.j2")
         return template.render(
             issue=issue,
             footnotes={note.number: note for note in issue.footnotes},
             issue_line=typography.issue_line(issue.meta.issue, issue.meta.total),
-            recipients_line=typography.recipients_line(issue.series.kind, issue.meta.recipients),
-            date=typography.chinese_date(issue.meta.date),
-            g=GEOMETRY,
-            red=RED,
+            house=house,
+            g=house.geometry,
+            rules=house.rules,
+            roles={name: Markup(role_css(role, house)) for name, role in house.roles.items()},
+            pitch=grid_pitch(house),
             fonts=load_fonts(folder),
             font_url=lambda path: Path(path).as_uri(),
             image_url=lambda path: Path(path).as_uri(),
             colophon_on_even_page=config.colophon_on_even_page,
-            colophon=COLOPHON,
+            copy_number=slots.copy_number,
+            marks_rows=rows(furniture.marks, slots, house.room("marks")),
+            control_rows=rows(furniture.control, slots, house.room("control")),
+            publisher_rows=rows(furniture.publisher, slots, house.room("publisher_line")),
             colophon_rows=colophon_rows,
-            colophon_height=COLOPHON.height(colophon_rows),
-            labels=LABELS,
+            colophon_height=house.colophon_height(colophon_rows),
+            labels=house.labels,
         )
     except jinja2.TemplateSyntaxError as exc:
         raise ConfigError(f"template syntax: {exc.message}", exc.filename or exc.name, exc.lineno) from None
