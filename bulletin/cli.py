@@ -137,7 +137,7 @@ def _report_sealed(results: list[pipeline.Built]) -> None:
     for result in sealed:
         if result.source_changed:
             click.echo(
-                f"warning: {display_path(result.source)}: changed since it was published; the published edition "
+                f"{display_path(result.source)}: warning: changed since it was published; the published edition "
                 "is kept (to publish the change: bulletin reissue ISSUE --reason \"…\")",
                 err=True,
             )

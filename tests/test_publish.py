@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from bulletin.compare import describe
 from bulletin.config import load_config
 from bulletin.errors import BulletinError
 
@@ -151,7 +152,7 @@ def test_a_reissue_keeps_the_old_edition_and_records_its_reason(
     # an edited published issue is not rebuilt: the build warns and serves the published edition
     code, out, err = run(project, capsys, "build")
     assert code == 0
-    assert "warning: issues/2025/001.md: changed since it was published" in err
+    assert "issues/2025/001.md: warning: changed since it was published" in err
     assert outputs(project, "2025/001") == first
     code, _, err = run(project, capsys, "publish", "issues/2025/001.md")
     assert code == 1 and "bulletin reissue" in err
@@ -166,6 +167,11 @@ def test_a_reissue_keeps_the_old_edition_and_records_its_reason(
     assert sha(project.root / "archive/2025/001.r1.docx") == first["archive/2025/001.docx"]
     assert "一点二亿吨" in text(project.root / "archive/2025/001.r1.pdf")
     assert "一点六亿吨" in text(project.root / "archive/2025/001.pdf")
+    # what differs between the editions, as verify says it
+    found = describe("pdf", (project.root / "archive/2025/001.r1.pdf").read_bytes(), (project.root / "archive/2025/001.pdf").read_bytes())
+    assert "text differs on page 1" in found and "pages:" not in found, found
+    found = describe("docx", (project.root / "archive/2025/001.r1.docx").read_bytes(), (project.root / "archive/2025/001.docx").read_bytes())
+    assert "parts differ: word/document.xml" in found and "text differs in paragraph" in found, found
     assert sha(project.root / "build/2025/001.pdf") == sha(project.root / "archive/2025/001.pdf")
     record = json.loads((project.root / "archive/2025/001.json").read_text(encoding="utf-8"))
     assert [(e["edition"], e["date"], e["reason"]) for e in record["editions"]] == [
