@@ -193,6 +193,25 @@ def test_a_reissue_keeps_the_old_edition_and_records_its_reason(
     code, _, err = run(project, capsys, "reissue", "issues/2025/001.md", "--reason", "再次更正")
     assert code == 1 and "same bytes as the published edition" in err
     assert {p: sha(p) for p in (project.root / "archive").rglob("*") if p.is_file()} == before
+    # a damaged archived file is never copied into the build
+    archived = project.root / "archive/2025/001.pdf"
+    data = bytearray(archived.read_bytes())
+    data[1000] ^= 0x01
+    archived.write_bytes(bytes(data))
+    shutil.rmtree(project.root / "build")
+    code, out, err = run(project, capsys, "build")
+    assert code == 1
+    assert err.startswith("archive/2025/001.pdf: differs from its archive record (sha256 "), err
+    assert not (project.root / "build/2025/001.pdf").exists()
+
+
+def test_only_issues_of_the_archive_are_published(project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "elsewhere" / "001.md"
+    outside.parent.mkdir()
+    outside.write_text("---\n" + front(1, 1, "2025-06-02") + "---\n\n正文。\n", encoding="utf-8")
+    code, _, err = run(project, capsys, "publish", str(outside))
+    assert code == 2
+    assert err.strip().endswith("001.md is not under issues/: only issues of the archive are published")
 
 
 def test_a_draft_is_not_published(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
