@@ -187,7 +187,7 @@ def test_a_reissue_keeps_the_old_edition_and_records_its_reason(
     row = next(csv.DictReader(io.StringIO((project.root / "build/catalog.csv").read_text(encoding="utf-8-sig"))))
     assert (row["status"], row["published"], row["reissues"]) == ("reissued", TODAY, f"{TODAY}: 更正：吞吐量数据有误")
     page = (project.root / "build/index.html").read_text(encoding="utf-8")
-    assert f"更正（{TODAY}）：更正：吞吐量数据有误" in page and "已更正重发" in page
+    assert f"更正 <time>{TODAY}</time>：更正：吞吐量数据有误" in page and f"发布于 <time>{TODAY}</time>" in page
     # a reissue that would change nothing is refused, and the archive is left as it is
     before = {p: sha(p) for p in (project.root / "archive").rglob("*") if p.is_file()}
     code, _, err = run(project, capsys, "reissue", "issues/2025/001.md", "--reason", "再次更正")
