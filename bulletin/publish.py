@@ -411,7 +411,8 @@ def serve(
         written.append(target)
         records[fmt] = record_output(out_dir, target, data)
     catalog = dict(sealed.current["catalog"], **history(sealed))
-    manifest.issues[name] = IssueRecord(digest, inputs, records, catalog)
+    kept = dict(old.outputs) if old is not None and old.inputs == inputs else {}  # formats not asked for this time
+    manifest.issues[name] = IssueRecord(digest, inputs, {**kept, **records}, catalog)
     return Served(sealed.source, tuple(written), records, False, changes, source_changed)
 
 
@@ -428,8 +429,23 @@ def environment_facts(recorded: dict[str, str], current: dict[str, str]) -> list
     ]
 
 
-def _rebuild(config: Config, sealed: Sealed, folder: Path) -> dict[str, bytes]:
-    """The current edition rebuilt in `folder` from its recorded house and its source, by format."""
+def _embedded(sealed: Sealed) -> dict[str, bytes]:
+    """The files embedded in the archived PDF (the source and its images), by SHA-256; empty if unreadable."""
+    from .render.pdfa import extract_all
+
+    try:
+        found = extract_all(sealed.output("pdf").read_bytes(), sealed.output("pdf"))
+    except (BulletinError, OSError):
+        return {}
+    return {hashlib.sha256(data).hexdigest(): data for data in found.values()}
+
+
+def _rebuild(config: Config, sealed: Sealed, folder: Path, facts: list[str]) -> dict[str, bytes]:
+    """The current edition rebuilt in `folder` from its recorded house and its source, by format.
+
+    A source file changed since publication is taken from the archived PDF, which embeds
+    it byte for byte (checked against the recorded SHA-256).
+    """
     from .config import load_config
     from .fonts import fonts_dir
     from .pipeline import load, render_all
@@ -440,17 +456,23 @@ def _rebuild(config: Config, sealed: Sealed, folder: Path) -> dict[str, bytes]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     (folder / "fonts").symlink_to(fonts_dir(config.root).resolve(), target_is_directory=True)
+    embedded: dict[str, bytes] | None = None
     for name, sha in edition["source"].items():
         original = config.root / name
-        if not original.is_file() or sha256_file(original) != sha:
-            raise ContentError(
-                f"{name} changed since it was published: the published edition cannot be rebuilt from it "
-                "(its source is embedded in the PDF: bulletin extract)",
-                sealed.path,
-            )
+        if original.is_file() and sha256_file(original) == sha:
+            data = original.read_bytes()
+        else:
+            embedded = _embedded(sealed) if embedded is None else embedded
+            if sha not in embedded:
+                raise ContentError(
+                    f"{name} changed since it was published, and the archived PDF does not hold it as published",
+                    sealed.path,
+                )
+            data = embedded[sha]
+            facts.append(f"{name}: changed since it was published; rebuilt from the copy embedded in the archived PDF")
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(original.read_bytes())
+        target.write_bytes(data)
     recorded_config = dataclasses.replace(
         load_config(folder), allow_missing_glyphs=bool(edition["house"].get("allow_missing_glyphs", False))
     )
@@ -487,7 +509,7 @@ def verify_published(config: Config, records: list[Sealed], facts: list[str]) ->
                                      f"differs from its archive record: sha256 {actual[:12]}…, recorded {output['sha256'][:12]}…"))
         with tempfile.TemporaryDirectory(prefix="bulletin-verify-") as temporary:
             try:
-                rebuilt = _rebuild(config, sealed, Path(temporary))
+                rebuilt = _rebuild(config, sealed, Path(temporary), facts)
             except BulletinError as exc:
                 problems.append((sealed.path, f"does not rebuild: {exc}"))
                 rebuilt = {}

@@ -156,6 +156,10 @@ def test_a_reissue_keeps_the_old_edition_and_records_its_reason(
     assert outputs(project, "2025/001") == first
     code, _, err = run(project, capsys, "publish", "issues/2025/001.md")
     assert code == 1 and "bulletin reissue" in err
+    # verify rebuilds the published edition from the source its PDF embeds
+    code, out, err = run(project, capsys, "verify")
+    assert (code, out) == (0, ""), out
+    assert "issues/2025/001.md: changed since it was published; rebuilt from the copy embedded in the archived PDF" in err
     code, _, err = run(project, capsys, "reissue", "issues/2025/001.md", "--reason", " ")
     assert code == 2 and "--reason is empty" in err
 
