@@ -302,7 +302,7 @@ def verify(
     import tempfile
 
     from .compare import describe
-    from .publish import environment_facts, published, verify_published
+    from .publish import environment_facts, is_environment, published, verify_published
 
     facts = [] if facts is None else facts
     sealed = published(config)
@@ -336,7 +336,7 @@ def verify(
             facts.extend(f"built with other software than here: {fact}" for fact in environment_facts(before, current))
             changed.extend(
                 n for n in sorted(set(before) | set(current))
-                if before.get(n) != current.get(n) and not n.startswith(("python", "dist:", "lib:")) and n != "tool"
+                if before.get(n) != current.get(n) and not is_environment(n) and n != "tool"
             )
         changed_inputs[source.resolve()] = changed
         recorded[source.resolve()] = record
