@@ -58,6 +58,10 @@ def record(issue: Issue, source: str) -> dict[str, Any]:
         "urgency": meta.urgency,
         "source": source,
         "text": plain_text(issue),
+        # history: a published issue's entry is made by bulletin.publish.history
+        "status": "draft" if meta.draft else "unpublished",
+        "published": "",
+        "reissues": [],
     }
 
 
@@ -83,6 +87,16 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+#: the history columns: published / draft / re-issued, first publication, corrections ("date: reason; …")
+HISTORY_COLUMNS = ("status", "published", "reissues")
+
+
+def _history_cell(entry: dict[str, Any], column: str) -> Any:
+    if column == "reissues":
+        return "; ".join(f"{change['date']}: {change['reason']}" for change in entry.get("reissues", []))
+    return entry.get(column, "")
+
+
 def to_csv(entries: list[dict[str, Any]]) -> bytes:
     """catalog.csv: one row per issue, readers joined by '、'; UTF-8 with BOM so spreadsheets read it.
 
@@ -90,13 +104,14 @@ def to_csv(entries: list[dict[str, Any]]) -> bytes:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + HISTORY_COLUMNS)
     for entry in rows(entries):
         writer.writerow(
             [
                 csv_cell("、".join(entry[c]) if c == "recipients" else ("" if entry.get(c) is None else entry.get(c)))
                 for c in COLUMNS
             ]
+            + [csv_cell(_history_cell(entry, c)) for c in HISTORY_COLUMNS]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -133,6 +133,7 @@ def build(
         f"failed {len(failed)} in {time.monotonic() - started:.1f} s",
         err=True,
     )
+    _report_sealed(results)
     if failed:
         sys.exit(max(exit_code(r.error) for r in failed if r.error))
 
@@ -142,6 +143,28 @@ def _out(config: Config, out_dir: Path | None) -> Path:
     from .boundary import output_folder
 
     return output_folder(config.root, out_dir)
+def _report_sealed(results: list[pipeline.Built]) -> None:
+    """How many published issues the build left as published, and whether the current house would change them."""
+    sealed = [r for r in results if r.sealed is not None and r.error is None]
+    for result in sealed:
+        if result.source_changed:
+            click.echo(
+                f"{display_path(result.source)}: warning: changed since it was published; the published edition "
+                "is kept (to publish the change: bulletin reissue ISSUE --reason \"…\")",
+                err=True,
+            )
+    if not sealed:
+        return
+    changed = sorted({name for r in sealed for name in r.sealed or ()})
+    affected = sum(1 for r in sealed if r.sealed)
+    if affected:
+        click.echo(
+            f"{len(sealed)} published issue(s) left as published; the current house would change {affected} of them "
+            f"({', '.join(changed)})",
+            err=True,
+        )
+    else:
+        click.echo(f"{len(sealed)} published issue(s) left as published", err=True)
 
 
 def _report_built(built: pipeline.Built) -> None:
@@ -348,20 +371,78 @@ def styles(path: Path) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Issues rebuilt at once. Default: one per core.")
 @pass_context
 def verify(obj: Context, out_dir: Path | None, jobs: int | None) -> None:
-    """Rebuild every issue of the manifest in a temporary folder; report every output whose bytes differ.
+    """Rebuild every published edition and every issue of the manifest; report every output whose bytes differ.
 
-    Also reports outputs changed on disk since they were built. Exit 1 if any differ.
+    Also reports outputs changed on disk since they were built or published, and what
+    differs (pages, text, fonts, metadata) where it can. Other versions of Python or of a
+    library are reported as facts; the bytes are compared all the same. Exit 1 if any differ.
     """
     config = obj.config
     started = time.monotonic()
-    checked, mismatches = pipeline.verify(config, _out(config, out_dir), jobs)
+    facts: list[str] = []
+    checked, mismatches = pipeline.verify(config, _out(config, out_dir), jobs, facts)
     for mismatch in mismatches:
         click.echo(f"{display_path(mismatch.path)}: {mismatch.reason}")
+    for fact in facts:
+        click.echo(fact, err=True)
     click.echo(
         f"verified {checked} output(s): {len(mismatches)} problem(s) in {time.monotonic() - started:.1f} s", err=True
     )
     if mismatches:
         sys.exit(EXIT_CONTENT)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_context
+def publish(obj: Context, paths: tuple[Path, ...]) -> None:
+    """Publish issues: seal their PDF and DOCX in archive/ with what they were made from; print the paths.
+
+    From then on `build` serves the published files: later changes of bulletin.toml,
+    templates, fonts or the tool leave them alone. Corrections: `bulletin reissue`.
+    """
+    from .publish import SEALED_FORMATS, publish as seal
+
+    config = obj.config
+    problems: list[BulletinError] = []
+    for path in pipeline.discover(config, paths):
+        try:
+            sealed, now = seal(config, path, dt.date.today())
+        except BulletinError as exc:
+            problems.extend(getattr(exc, "problems", [exc]))
+            continue
+        if not now:
+            click.echo(f"{display_path(path)}: already published on {sealed.current['date']}", err=True)
+            continue
+        for fmt in SEALED_FORMATS:
+            click.echo(display_path(sealed.output(fmt)))
+        click.echo(display_path(sealed.path))
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        sys.exit(max(exit_code(p) for p in problems))
+    pipeline.build(config, paths, pipeline.DEFAULT_FORMATS, config.build_dir.resolve())
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--reason", required=True, help="What the correction (更正) is; recorded and shown in the catalog.")
+@pass_context
+def reissue(obj: Context, path: Path, reason: str) -> None:
+    """Publish a corrected edition of a published issue, recorded with its reason and date.
+
+    The previous edition's PDF and DOCX are kept beside the new (archive/YYYY/NNN.rK.pdf).
+    """
+    from .publish import SEALED_FORMATS, reissue as correct
+
+    config = obj.config
+    sealed = correct(config, path, reason, dt.date.today())
+    count = len(sealed.editions)
+    for fmt in SEALED_FORMATS:
+        click.echo(display_path(sealed.output(fmt)))
+        click.echo(display_path(sealed.output(fmt, count - 1)))
+    click.echo(display_path(sealed.path))
+    pipeline.build(config, [path], pipeline.DEFAULT_FORMATS, config.build_dir.resolve())
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

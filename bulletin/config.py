@@ -5,16 +5,17 @@ Every bad, missing or unknown key is reported at once, each with file and line.
 from __future__ import annotations
 
 import typing
+import datetime as dt
 import difflib
 import re
 import stat
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from .errors import ConfigError, raise_all
 from .house import ALIGNMENTS, DEFAULT_ROLES, FACES, HOUSE, DocxFonts, Geometry, House, Labels, Rules
@@ -27,6 +28,65 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+# --- House values that change from a date on: [[series.from]], [[contact.from]] ---------------
+#
+# An issue prints the values in force on its date: the table's own values, overridden by
+# every `from` entry dated on or before the issue. Earlier issues keep the old values.
+
+
+class _From(_Strict):
+    date: dt.date = Field(description="the first issue date the values below apply to")
+
+    @model_validator(mode="after")
+    def _sets_something(self) -> "_From":
+        if not any(value is not None for name, value in self if name != "date"):
+            raise ValueError(f"the change from {self.date} sets no value")
+        return self
+
+    def values(self) -> dict[str, str]:
+        """The values this change sets."""
+        return {name: value for name, value in self if name != "date" and value is not None}
+
+
+class SeriesFrom(_From):
+    """[[series.from]]: series values from a date on."""
+
+    name: str | None = Field(None, min_length=1)
+    kind: str | None = Field(None, min_length=1)
+    publisher: str | None = Field(None, min_length=1)
+    tagline: str | None = None
+
+
+class ContactFrom(_From):
+    """[[contact.from]]: contact values from a date on (a new phone number from 2026-01-01)."""
+
+    phone: str | None = Field(None, min_length=1)
+    fax: str | None = None
+    address: str | None = Field(None, min_length=1)
+
+
+def _changes(table: str, entries: list[_From]) -> tuple[tuple[dt.date, tuple[tuple[str, str], ...]], ...]:
+    """The dated changes of one table, in date order; two on one date are an error."""
+    seen: set[dt.date] = set()
+    for entry in entries:
+        if entry.date in seen:
+            raise ValueError(f"[[{table}.from]] date {entry.date} is given twice")
+        seen.add(entry.date)
+    return tuple((e.date, tuple(sorted(e.values().items()))) for e in sorted(entries, key=lambda e: e.date))
+
+
+def _on(base: Any, changes: tuple[tuple[dt.date, tuple[tuple[str, str], ...]], ...], date: dt.date) -> Any:
+    """`base` with every change dated on or before `date` applied, in date order."""
+    values: dict[str, str] = {}
+    for start, change in changes:
+        if start <= date:
+            values.update(change)
+    return replace(base, **values) if values else base
+
+
+# ---------------------------------------------------------------------------------------------
+
+
 class SeriesSchema(_Strict):
     """[series]: the bulletin itself."""
 
@@ -34,6 +94,7 @@ class SeriesSchema(_Strict):
     kind: str = Field(min_length=1, description="the kind of issue, e.g. 专报")
     publisher: str = Field(min_length=1, description="e.g. 临江发展研究院主办")
     tagline: str = Field("", description="optional line under the series, e.g. 市级重点新型智库")
+    changes: list[SeriesFrom] = Field(default_factory=list, alias="from", max_length=1_000)
 
 
 class ContactSchema(_Strict):
@@ -42,6 +103,7 @@ class ContactSchema(_Strict):
     phone: str = Field(min_length=1, description="联系电话")
     fax: str = Field("", description="传真, optional")
     address: str = Field(min_length=1, description="地址")
+    changes: list[ContactFrom] = Field(default_factory=list, alias="from", max_length=1_000)
 
 
 class DocxFontsSchema(_Strict):
@@ -196,6 +258,9 @@ class Config:
     docx_fonts: DocxFonts
     gaps: tuple[tuple[int, int], ...]
     colophon_on_even_page: bool
+    #: [[series.from]] and [[contact.from]]: (date, values) in date order
+    series_changes: tuple[tuple[dt.date, tuple[tuple[str, str], ...]], ...] = ()
+    contact_changes: tuple[tuple[dt.date, tuple[tuple[str, str], ...]], ...] = ()
     #: make a PDF even where a character has no glyph (`build --allow-missing-glyphs`, not bulletin.toml)
     allow_missing_glyphs: bool = False
     #: `[distribution] list`: recipients of the copies after the issue's own
@@ -206,6 +271,14 @@ class Config:
     urgencies: tuple[str, ...] = DEFAULT_URGENCIES
     #: the house style, with the project's `[house]` overrides
     house: House = HOUSE
+
+    def series_on(self, date: dt.date) -> Series:
+        """The series values in force on `date` ([[series.from]] applied)."""
+        return _on(self.series, self.series_changes, date)
+
+    def contact_on(self, date: dt.date) -> Contact:
+        """The contact values in force on `date` ([[contact.from]] applied)."""
+        return _on(self.contact, self.contact_changes, date)
 
     @property
     def issues_dir(self) -> Path:
@@ -258,7 +331,8 @@ def _known_keys(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
-        annotation = model.model_fields[part].annotation
+        fields = {info.alias or name: info for name, info in model.model_fields.items()}
+        annotation = fields[part].annotation
         model = annotation.__args__[0] if getattr(annotation, "__origin__", None) is list else annotation
     return list(model.model_fields)
 
@@ -347,8 +421,8 @@ def load_config(root: Path) -> Config:
     return Config(
         root=root,
         path=path,
-        series=Series(**schema.series.model_dump()),
-        contact=Contact(**schema.contact.model_dump()),
+        series=Series(**schema.series.model_dump(exclude={"changes"})),
+        contact=Contact(**schema.contact.model_dump(exclude={"changes"})),
         docx_fonts=DocxFonts(**schema.fonts.docx.model_dump()),
         gaps=tuple((gap.first_total, gap.last_total) for gap in schema.archive.gaps),
         colophon_on_even_page=schema.layout.colophon_on_even_page,
@@ -356,4 +430,16 @@ def load_config(root: Path) -> Config:
         classifications=tuple(schema.marks.classifications),
         urgencies=tuple(schema.marks.urgencies),
         house=schema.house.house(),
+        **_dated(schema, path, text),
     )
+
+
+def _dated(schema: ConfigSchema, path: Path, text: str) -> dict[str, Any]:
+    """The Config fields of [[series.from]] and [[contact.from]]; a date given twice is an error."""
+    found: dict[str, Any] = {}
+    for table, entries in (("series", schema.series.changes), ("contact", schema.contact.changes)):
+        try:
+            found[f"{table}_changes"] = _changes(table, entries)
+        except ValueError as exc:
+            raise ConfigError(str(exc), path, key_line(text, (table, "from"))) from None
+    return found

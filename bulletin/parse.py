@@ -695,8 +695,8 @@ def parse_issue(source: Source, config: Config) -> m.Issue:
     assert meta is not None
     return m.Issue(
         source=source.path,
-        series=config.series,
-        contact=config.contact,
+        series=config.series_on(meta.date),
+        contact=config.contact_on(meta.date),
         meta=meta,
         editor_note=tuple(note_blocks),
         body=tuple(blocks),

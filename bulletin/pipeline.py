@@ -125,6 +125,10 @@ class Built:
     records: dict[str, OutputRecord] = field(default_factory=dict, compare=False)
     inputs: dict[str, str] = field(default_factory=dict, compare=False)
     catalog: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: a published issue, served from archive/: what of the current house would change it (None: a draft)
+    sealed: tuple[str, ...] | None = field(default=None, compare=False)
+    #: a published issue whose file changed since (the published edition is still served)
+    source_changed: bool = field(default=False, compare=False)
 
 
 def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path) -> Built:
@@ -200,6 +204,7 @@ def build(
     hasher = InputHasher()
     start(len(files))
     results: list[Built] = []
+    files = _serve_published(config, files, formats, out_dir, manifest, shared, digest, results, progress)
     todo: list[tuple[Path, tuple[str, ...]]] = []
     changed: dict[Path, bool] = {}
     for path in files:
@@ -238,6 +243,38 @@ def build(
     return sorted(results, key=lambda r: r.source)
 
 
+def _serve_published(
+    config: Config,
+    files: list[Path],
+    formats: tuple[str, ...],
+    out_dir: Path,
+    manifest: Manifest,
+    shared: dict[str, str],
+    digest: str,
+    results: list[Built],
+    progress: Callable[[Built], None],
+) -> list[Path]:
+    """Copy the published edition of every published issue among `files`; return the others (drafts) to build."""
+    from .publish import serve, split
+
+    drafts, sealed = split(config, files)
+    for record in sealed:
+        served = serve(config, record, formats, out_dir, manifest, shared, digest)
+        results.append(
+            Built(
+                served.source,
+                served.outputs,
+                error=served.error,
+                unchanged=served.unchanged,
+                records=served.records,
+                sealed=served.changes,
+                source_changed=served.source_changed,
+            )
+        )
+        progress(results[-1])
+    return drafts
+
+
 def catalog_entries(manifest: Manifest) -> list[dict[str, Any]]:
     """The catalog entry of every issue in the manifest, with the paths of its PDF and DOCX."""
     entries = []
@@ -258,22 +295,34 @@ class Mismatch:
     reason: str
 
 
-def verify(config: Config, out_dir: Path, jobs: int | None = None) -> tuple[int, list[Mismatch]]:
-    """Check every output in the manifest of `out_dir`: on disk, and rebuilt into a temporary folder.
+def verify(
+    config: Config, out_dir: Path, jobs: int | None = None, facts: list[str] | None = None
+) -> tuple[int, list[Mismatch]]:
+    """Check every output: published editions in archive/, and the build folder's manifest.
 
-    Returns the number of outputs checked and every mismatch found.
+    Every output is rebuilt into a temporary folder and compared byte for byte, whatever
+    the environment: a Python, dependency or library version other than the recorded one
+    is appended to `facts`, never a reason to skip the comparison. Returns the number of
+    outputs checked and every mismatch found, with what differs when it can be said.
     """
     import tempfile
 
+    from .compare import describe
+    from .publish import environment_facts, is_environment, published, verify_published
+
+    facts = [] if facts is None else facts
+    sealed = published(config)
     manifest = load_manifest(out_dir)
-    if not manifest.issues:
+    if not manifest.issues and not sealed:
         raise UsageError(f"no build manifest in {out_dir}: run 'bulletin build' first")
+    sealed_names = {relative_name(config, record.source) for record in sealed}
     current = shared_inputs(config)
     shared = digest_of(current)
     hasher = InputHasher()
     problems: list[Mismatch] = []
     todo: list[tuple[Path, tuple[str, ...]]] = []
     recorded: dict[Path, IssueRecord] = {}
+    changed_inputs: dict[Path, list[str]] = {}
     for name, record in sorted(manifest.issues.items()):
         source = config.root / name
         for fmt, output in sorted(record.outputs.items()):
@@ -285,13 +334,17 @@ def verify(config: Config, out_dir: Path, jobs: int | None = None) -> tuple[int,
                 problems.append(
                     Mismatch(target, f"differs from the manifest: sha256 {actual[:12]}…, recorded {output.sha256[:12]}…")
                 )
+        if name in sealed_names:
+            continue  # rebuilt from its archive record, below
         changed = [n for n, sha in record.inputs.items() if hasher(config.root / n) != sha]
         if record.shared != shared:
             before = manifest.shared.get(record.shared, {})
-            changed.extend(n for n in sorted(set(before) | set(current)) if before.get(n) != current.get(n))
-        if changed:
-            problems.append(Mismatch(source, f"inputs changed since the build ({', '.join(changed)}): rebuild first"))
-            continue
+            facts.extend(f"built with other software than here: {fact}" for fact in environment_facts(before, current))
+            changed.extend(
+                n for n in sorted(set(before) | set(current))
+                if before.get(n) != current.get(n) and not is_environment(n) and n != "tool"
+            )
+        changed_inputs[source.resolve()] = changed
         recorded[source.resolve()] = record
         todo.append((source.resolve(), tuple(sorted(record.outputs))))
     with tempfile.TemporaryDirectory(prefix="bulletin-verify-") as temporary:
@@ -303,15 +356,25 @@ def verify(config: Config, out_dir: Path, jobs: int | None = None) -> tuple[int,
             for fmt, rebuilt in result.records.items():
                 expected = record.outputs[fmt]
                 if rebuilt.sha256 != expected.sha256:
+                    kept = out_dir / expected.path
+                    detail = describe(fmt, kept.read_bytes(), (Path(temporary) / rebuilt.path).read_bytes()) if (
+                        hasher(kept) == expected.sha256
+                    ) else ""
+                    changed = changed_inputs[result.source]
                     problems.append(
                         Mismatch(
-                            out_dir / expected.path,
+                            kept,
                             f"does not rebuild to the same bytes: rebuilt sha256 {rebuilt.sha256[:12]}…, "
-                            f"recorded {expected.sha256[:12]}…",
+                            f"recorded {expected.sha256[:12]}…"
+                            + (f": {detail}" if detail else "")
+                            + (f" (inputs changed since the build: {', '.join(changed)}; rebuild first)" if changed else ""),
                         )
                     )
     checked = sum(len(record.outputs) for record in manifest.issues.values())
-    return checked, sorted(problems, key=lambda m: (str(m.path), m.reason))
+    archived, found = verify_published(config, sealed, facts)
+    problems.extend(Mismatch(path, reason) for path, reason in found)
+    facts[:] = list(dict.fromkeys(facts))
+    return checked + archived, sorted(problems, key=lambda m: (str(m.path), m.reason))
 
 
 def volume(config: Config, year: int, out_dir: Path, jobs: int | None = None) -> Path:
