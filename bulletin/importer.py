@@ -369,7 +369,8 @@ class Reader:
                 if content is not None:
                     yield from self.blocks(content, in_table)
             elif tag in (_q("w:sectPr"), _q("w:bookmarkStart"), _q("w:bookmarkEnd"), _q("w:proofErr"),
-                         _q("w:permStart"), _q("w:permEnd")):
+                         _q("w:permStart"), _q("w:permEnd"), _q("w:tcPr"), _q("w:tblPr"), _q("w:tblGrid"),
+                         _q("w:trPr"), _q("w:sdtPr"), _q("w:sdtEndPr")):
                 continue
             elif tag in (_q("w:customXml"),):
                 yield from self.blocks(child, in_table)
@@ -675,7 +676,7 @@ def _line_start(text: str) -> str:
     match = re.match(r"^(\d+)([.)])(\s|$)", text)
     if match:
         return f"{match.group(1)}\\{match.group(2)}{text[match.end(2):]}"
-    if re.match(r"^([#>+\-=]|\d+\.)", text):
+    if re.match(r"^([#>]|[+\-*](\s|$))", text):
         return "\\" + text
     return text
 
@@ -1002,7 +1003,7 @@ class Mapper:
     def _body_size(self, blocks: list[Block]) -> float:
         sizes: Counter[float] = Counter()
         for block in blocks:
-            if block.para is not None and block.para.size:
+            if block.para is not None and block.para.size and block.para.align != "center":
                 sizes[block.para.size] += len(block.para.bare)
         return sizes.most_common(1)[0][0] if sizes else 0.0
 
@@ -1252,6 +1253,7 @@ def import_docx(path: Path, config: Config) -> Imported:
         raise ImportProblem(f"damaged Word file ({exc})", path) from None
     if not any((b.para and b.para.text.strip()) or b.rows for b in blocks):
         raise ImportProblem("the Word file has no text", path)
+    read_warnings = len(reader.warnings)
     front_probe = Mapper(reader, config, "000")
     front_probe._front(blocks)
     for block in blocks:  # the issue line may sit in a text box or a table anywhere on page 1
@@ -1267,8 +1269,7 @@ def import_docx(path: Path, config: Config) -> Imported:
         raise ImportProblem("no issue line 第N期 found; cannot tell the issue's number", path)
     if date is None:
         raise ImportProblem("no date (2025年11月3日 or 二〇二五年十一月三日) found; cannot tell the issue's year", path)
-    reader.warnings.clear()
-    reader.tracked.clear()
+    del reader.warnings[read_warnings:]
     mapper = Mapper(reader, config, f"{issue:03d}")
     mapper.run(blocks)
     front = mapper.front

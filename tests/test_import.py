@@ -322,3 +322,229 @@ def test_office_issue_imports_and_builds_with_its_text(project: Project, tmp_pat
     assert re.search(r"县域.docx: paragraph \d+: a text box cannot be placed", err)
     code, out, err = run_cli(project, ("check", "issues/2025/009.md"), capfd)
     assert code == 0, out + err
+
+
+def outline(issue) -> list[tuple[str, int, str]]:  # type: ignore[no-untyped-def]
+    """What an issue says, block by block: (kind, heading level, text with the heading's number)."""
+    from bulletin import model as m
+
+    found = []
+    for block in issue.body:
+        if isinstance(block, m.Heading):
+            found.append(("heading", block.level, block.number + m.plain_text(block.children)))
+        elif isinstance(block, m.Paragraph):
+            found.append(("paragraph", 0, m.plain_text(block.children)))
+        elif isinstance(block, m.Table):
+            cells = [c for row in (block.header, *block.rows) for c in row]
+            found.append(("table", 0, "|".join(m.plain_text(c.children) for c in cells)))
+        elif isinstance(block, m.Image):
+            found.append(("image", 0, block.alt))
+        else:
+            found.append((block.kind, 0, ""))
+    return found
+
+
+def test_colophon_in_text_boxes_goes_to_the_front_matter(project: Project, tmp_path: Path,
+                                                         capfd: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "box.docx"
+    office_docx(source, tmp_path, colophon="box", sections=2)
+    code, out, err = imported(project, source, capfd)
+    assert code == 0, err
+    target = project.root / "issues" / "2025" / "009.md"
+    issue = parse_issue(read_source(target), project.config)
+    assert (issue.meta.editor, issue.meta.print_run) == ("林书瑶", 30)
+    text = target.read_text(encoding="utf-8")
+    assert "责任编辑" not in text and "共印" not in text and "地址" not in text
+    # the body's text box (DrawingML with a VML fallback) comes in once
+    assert text.count("“一网通办”事项占比") == 1
+    # same phone, fax and address as bulletin.toml: nothing to say about them
+    assert "differs" not in err
+
+
+def test_round_trip_of_the_projects_own_docx(project: Project, tmp_path: Path,
+                                             capfd: pytest.CaptureFixture[str]) -> None:
+    from bulletin.config import load_config
+
+    sample = load_config(ROOT)
+    originals = [ROOT / "issues" / "2026" / "001.md", ROOT / "issues" / "2026" / "002.md"]
+    results = build(sample, originals, ("docx",), tmp_path / "out")
+    assert not [r.error for r in results if r.error]
+    for original in originals:
+        docx = tmp_path / "out" / "2026" / original.with_suffix(".docx").name
+        code, out, err = imported(project, docx, capfd)
+        assert code == 0, err
+        assert "paragraph" not in err, err  # nothing of the house's own DOCX is left unmapped
+        back = parse_issue(read_source(project.root / "issues" / "2026" / original.name), project.config)
+        first = parse_issue(read_source(original), sample)
+        assert back.meta == first.meta
+        assert outline(back) == outline(first)
+        from bulletin import model as m
+
+        assert [m.plain_text(b.children) for b in back.editor_note] == [m.plain_text(b.children) for b in first.editor_note]
+        assert [outline(type("N", (), {"body": n.children})) for n in back.footnotes] == \
+            [outline(type("N", (), {"body": n.children})) for n in first.footnotes]
+        emphasis = lambda issue: [n.kind for n in _nodes(issue.body) if n.kind in ("emphasis", "strong")]  # noqa: E731
+        assert emphasis(back) == emphasis(first)
+    image = project.root / "issues" / "2026" / "images" / "002-1.png"
+    assert image.read_bytes() == (ROOT / "issues" / "2026" / "images" / "port-throughput.png").read_bytes()
+
+
+def _nodes(value):  # type: ignore[no-untyped-def]
+    from bulletin.archive import nodes
+
+    return nodes(value)
+
+
+def test_never_overwrites_without_force(project: Project, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "a.docx"
+    office_docx(source, tmp_path, sections=1)
+    target = project.root / "issues" / "2025" / "009.md"
+    target.parent.mkdir(parents=True)
+    target.write_text("kept\n", encoding="utf-8")
+    before = project.files()
+    code, out, err = imported(project, source, capfd)
+    assert code == 2
+    assert err.strip().splitlines() == [
+        line for line in err.strip().splitlines() if "paragraph" in line or "exists already" in line
+    ]
+    assert "issues/2025/009.md exists already; add --force to replace it" in err
+    assert target.read_text(encoding="utf-8") == "kept\n" and project.files() == before
+    code, out, err = imported(project, source, capfd, "--force")
+    assert code == 0 and target.read_text(encoding="utf-8").startswith("---\nissue: 9\n")
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _damaged(path: Path, tmp: Path) -> Path:
+    good = tmp / "good.docx"
+    office_docx(good, tmp, sections=1)
+    with zipfile.ZipFile(good) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["word/document.xml"] = members["word/document.xml"][:5000]
+    return _zip(path, members)
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "line"),
+    [
+        ("not-a-docx", lambda p, t: p.write_bytes(b"%PDF-1.7 not a Word file"),
+         "bad.docx: not a DOCX file (not a ZIP archive); save it from Word as .docx"),
+        ("zip-bomb", lambda p, t: _zip(p, {"[Content_Types].xml": b"<x/>", "word/document.xml": b"\0" * 8_000_000}),
+         "bad.docx: refused: 'word/document.xml' would unpack to 8 MB (a ZIP bomb?)"),
+        ("damaged-xml", _damaged, "bad.docx: damaged XML in the Word file: "),
+        ("zip-not-word", lambda p, t: _zip(p, {"hello.txt": b"hi"}), "bad.docx: not a DOCX file (no word/document.xml)"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and "-" in v else "",
+)
+def test_bad_input_is_one_line_and_writes_nothing(project: Project, tmp_path: Path, capfd: pytest.CaptureFixture[str],
+                                                  name: str, make, line: str) -> None:  # type: ignore[no-untyped-def]
+    source = project.root / "bad.docx"
+    make(source, tmp_path)
+    before = project.files()
+    code, out, err = run_cli(project, ("import", "bad.docx"), capfd)
+    assert code == 1
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith(line), err
+    assert "Traceback" not in err
+    assert project.files() == before
+
+
+def test_what_cannot_be_mapped_is_reported_where_it_is(project: Project, tmp_path: Path,
+                                                       capfd: pytest.CaptureFixture[str]) -> None:
+    d = Document()
+    body = {"size": 16}
+    para(d, ("临江参阅", {"size": 42, "color": RED, "bold": True}), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(d, ("2025年第3期（总第41期）", body), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(d, ("临江发展研究院　　2025年4月8日", body))
+    red_rule(d)
+    para(d, ("一个试验题目", {"size": 22}), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(d, (INDENT + "第一段正文，有一条批注。", body))                                # paragraph 6
+    commented = d.paragraphs[-1]
+    d.add_comment(commented.runs, text="这里的数字请再核实", author="审稿人")
+    tracked = para(d, (INDENT + "第二段正文", body))                                    # paragraph 7
+    tracked._p.append(parse_xml(
+        f'<w:ins {W_NS} w:id="1" w:author="a" w:date="2025-04-01T00:00:00Z"><w:r><w:t>新增的话</w:t></w:r></w:ins>'))
+    tracked._p.append(parse_xml(
+        f'<w:del {W_NS} w:id="2" w:author="a" w:date="2025-04-01T00:00:00Z"><w:r><w:delText>删去的话</w:delText></w:r></w:del>'))
+    shape = para(d, (INDENT + "第三段正文。", body))                                    # paragraph 8
+    shape._p.append(parse_xml(
+        f'<w:r {W_NS}><w:pict><v:rect xmlns:v="urn:schemas-microsoft-com:vml" style="width:20pt;height:20pt" '
+        'fillcolor="#00FF00"/></w:pict></w:r>'))
+    from docx.enum.style import WD_STYLE_TYPE
+
+    d.styles.add_style("特别段落", WD_STYLE_TYPE.PARAGRAPH)
+    d.add_paragraph("第四段正文。", style="特别段落")                                   # paragraph 9
+    para(d, (INDENT + "三、跳过编号的标题", {"size": 16, "font": "黑体"}))              # paragraph 10
+    para(d, (INDENT + "1.68亿吨是全年的货物吞吐量，这一段不是标题，因为它是一个完整的长句子。", body))
+    d.sections[0].header.paragraphs[0].text = "内部资料　注意保存"
+    source = tmp_path / "notes.docx"
+    d.save(str(source))
+    code, out, err = imported(project, source, capfd)
+    assert code == 0, err
+    warnings = err.strip().splitlines()
+    assert "notes.docx: paragraph 6: comment not imported: '这里的数字请再核实'" in warnings
+    assert ("notes.docx: paragraph 7: tracked changes: insertions kept, deletions left out; "
+            "accept or reject them in Word to be sure") in warnings
+    assert "notes.docx: paragraph 8: a drawn shape has no place in the house; not imported" in warnings
+    assert "notes.docx: paragraph 9: unknown style '特别段落': read as a body paragraph" in warnings
+    assert "notes.docx: header or footer text not imported: '内部资料 注意保存'" in warnings
+    assert "notes.docx: no 责任编辑 found; a placeholder 【待填】 was written for it" in warnings
+    text = (project.root / "issues" / "2025" / "003.md").read_text(encoding="utf-8")
+    assert "新增的话" in text and "删去的话" not in text
+    assert "第四段正文。" in text
+    # a heading whose typed number is not the one the house would give keeps it, and the house leaves it alone
+    assert "\n## 三、跳过编号的标题\n" in text
+    assert "\n1.68亿吨是全年" in text
+    # check lists what the archivist must fix: the placeholders, by line
+    code, out, err = run_cli(project, ("check", "issues/2025/003.md"), capfd)
+    assert code == 1
+    assert re.search(r"issues/2025/003.md:\d+:\d+: placeholder 【待填：责任编辑】 not filled in", out)
+    assert re.search(r"issues/2025/003.md:\d+:\d+: placeholder 【待填：印数】 not filled in", out)
+
+
+def test_other_contact_and_arabic_date(project: Project, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    d = Document()
+    body = {"size": 16}
+    para(d, ("本期送：市委办公厅、市政府办公厅", body))
+    para(d, ("临江参阅", {"size": 42, "color": RED}), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(d, ("第12期（总第50期）", body), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(d, ("临江发展研究院 临江城市智库主办\t2025年12月30日", body))
+    red_rule(d)
+    para(d, ("关于", {"size": 22}), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(d, ("两行标题的写法", {"size": 22}), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(d, (INDENT + "正文。", body))
+    table = d.add_table(rows=3, cols=1)
+    for row, line in zip(table.rows, ["责任编辑：王一　联系电话：0571-1234 5678", "抄送：市委研究室", "共印：20份"]):
+        run(row.cells[0].paragraphs[0], line, size=14)
+    source = tmp_path / "other.docx"
+    d.save(str(source))
+    code, out, err = imported(project, source, capfd)
+    assert code == 0, err
+    assert ("other.docx: phone '0571-1234 5678' differs from bulletin.toml '0571-8806 2317'; "
+            "the issue will print bulletin.toml's") in err.splitlines()
+    issue = parse_issue(read_source(project.root / "issues" / "2025" / "012.md"), project.config)
+    assert issue.meta.recipients == ("市委办公厅", "市政府办公厅")
+    assert (str(issue.meta.date), issue.meta.title_lines, issue.meta.editor, issue.meta.cc, issue.meta.print_run) == (
+        "2025-12-30", ("关于", "两行标题的写法"), "王一", "市委研究室", 20)
+
+
+def test_warnings_in_chinese(project: Project, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "县域.docx"
+    office_docx(source, tmp_path, sections=2)
+    code, out, err = run_cli(project, ("--lang", "zh", "import", str(source)), capfd)
+    assert code == 0
+    assert re.search(r"县域.docx: 第\d+段：文本框无法定位，其文字作为正文放在该段之后：", err), err
+    source.write_bytes(b"plain text")
+    code, out, err = run_cli(project, ("--lang", "zh", "import", str(source), "--force"), capfd)
+    assert code == 1 and "不是 DOCX 文件（不是 ZIP 压缩包），请在 Word 中另存为 .docx" in err
+
+
+def test_every_bad_input_is_in_the_user_table() -> None:
+    table = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    for name in ("import-not-a-docx", "import-zip-bomb", "import-damaged-xml", "import-exists"):
+        assert f"`{name}`" in table
