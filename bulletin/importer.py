@@ -1122,11 +1122,12 @@ class Mapper:
             fmt = self.reader.numbering.get(para.numbering, "bullet" if "bullet" in style else "decimal") \
                 if para.numbering else ("bullet" if "bullet" in style else "decimal")
             marker = "-" if fmt == "bullet" else "1."
+            self._list_kind(marker)
             self.pending_list.append(f"{marker} {inline(segments, self.notes_for(segments))}")
             return
         text = para.text.strip(" \t\u3000\xa0")
-        if text[:1] in _BULLETS and len(text) > 1 and text[1] in " \u3000\t" + "".join(
-                c for c in text[1:2] if c not in _BULLETS):
+        if len(text) > 1 and text[0] in _BULLETS and (text[0] in "●•▪■◆►▶" or text[1] in " \u3000\t"):
+            self._list_kind("-")
             self.pending_list.append(f"- {inline(_strip(segments, 1), self.notes_for(segments))}")
             return
         self._flush_list()
@@ -1134,6 +1135,11 @@ class Mapper:
         if style in ("quote", "引用"):
             body = "> " + body.replace("\n", "\n> ")
         self.body.append(body)
+
+    def _list_kind(self, marker: str) -> None:
+        """Start a new list when the marker changes (a bullet list after a numbered one)."""
+        if self.pending_list and not self.pending_list[-1].startswith(marker + " "):
+            self._flush_list()
 
     def _flush_list(self) -> None:
         if self.pending_list:
@@ -1319,7 +1325,7 @@ def _compare(front: Front, config: Config, reader: Reader) -> None:
     for label, found, house in (("phone", front.phone, contact.phone), ("fax", front.fax, contact.fax),
                                 ("address", front.address, contact.address)):
         if found and _norm(found) != _norm(house):
-            reader.warn(0, f"{label} '{found}' differs from bulletin.toml '{house}'; the issue will print "
+            reader.warn(0, f"colophon {label} '{found}' differs from bulletin.toml '{house}'; the issue will print "
                            f"bulletin.toml's")
     series = config.series
     if front.masthead and _norm(series.name) not in _norm(front.masthead):

@@ -7,6 +7,7 @@ spaces for indentation, a red paragraph rule, text boxes and a table for the col
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 import io
 import re
 import shutil
@@ -307,6 +308,14 @@ def test_office_issue_imports_and_builds_with_its_text(project: Project, tmp_pat
     assert (meta.issue, meta.total, str(meta.date), meta.title, meta.recipients, meta.editor, meta.print_run,
             meta.classification) == tuple(expected.values())
     assert issue.editor_note
+    levels = Counter(level for kind, level, _ in outline(issue) if kind == "heading")
+    assert levels == {1: 3, 2: 9, 3: 6, 4: 3}
+    assert len(issue.footnotes) == 2 and [k for k, _, _ in outline(issue)].count("table") == 1
+    text = target.read_text(encoding="utf-8")
+    assert "## 县域经济的第1个方面" in text and "#### 细分行业第1项" in text  # the house numbers them the same
+    assert "**其中，龙头企业的带动作用十分明显。**" in text and "*这一判断仍需持续观察。*" in text
+    assert "临江参阅" not in text and "第9期" not in text and "责任编辑" not in text
+    assert "![图1　2021—2025年县域生产总值](images/009-1.png)" in text
     assert (target.parent / "images" / "009-1.png").is_file()
     results = build(project.config, [target], ("pdf",), project.root / "build")
     assert not [r.error for r in results if r.error]
@@ -420,6 +429,12 @@ def _zip(path: Path, members: dict[str, bytes]) -> Path:
     return path
 
 
+def _plain_docx(path: Path) -> None:
+    d = Document()
+    d.add_paragraph("一封信，不是一期简报。2025年3月1日")
+    d.save(str(path))
+
+
 def _damaged(path: Path, tmp: Path) -> Path:
     good = tmp / "good.docx"
     office_docx(good, tmp, sections=1)
@@ -438,6 +453,7 @@ def _damaged(path: Path, tmp: Path) -> Path:
          "bad.docx: refused: 'word/document.xml' would unpack to 8 MB (a ZIP bomb?)"),
         ("damaged-xml", _damaged, "bad.docx: damaged XML in the Word file: "),
         ("zip-not-word", lambda p, t: _zip(p, {"hello.txt": b"hi"}), "bad.docx: not a DOCX file (no word/document.xml)"),
+        ("no-issue-line", lambda p, t: _plain_docx(p), "bad.docx: no issue line 第N期 found; cannot tell the issue's number"),
     ],
     ids=lambda v: v if isinstance(v, str) and "-" in v else "",
 )
@@ -525,7 +541,7 @@ def test_other_contact_and_arabic_date(project: Project, tmp_path: Path, capfd: 
     d.save(str(source))
     code, out, err = imported(project, source, capfd)
     assert code == 0, err
-    assert ("other.docx: phone '0571-1234 5678' differs from bulletin.toml '0571-8806 2317'; "
+    assert ("other.docx: colophon phone '0571-1234 5678' differs from bulletin.toml '0571-8806 2317'; "
             "the issue will print bulletin.toml's") in err.splitlines()
     issue = parse_issue(read_source(project.root / "issues" / "2025" / "012.md"), project.config)
     assert issue.meta.recipients == ("市委办公厅", "市政府办公厅")
@@ -546,5 +562,33 @@ def test_warnings_in_chinese(project: Project, tmp_path: Path, capfd: pytest.Cap
 
 def test_every_bad_input_is_in_the_user_table() -> None:
     table = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
-    for name in ("import-not-a-docx", "import-zip-bomb", "import-damaged-xml", "import-exists"):
+    for name in ("import-not-a-docx", "import-zip-bomb", "import-damaged-xml", "import-no-issue-line", "import-exists"):
         assert f"`{name}`" in table
+
+
+def test_lists_typed_and_made_by_word(project: Project, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    d = Document()
+    para(d, ("临江参阅", {"size": 42, "color": RED}), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(d, ("第1期（总第30期）", {}), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(d, ("2025年1月6日", {}))
+    red_rule(d)
+    para(d, ("列表的题目", {"size": 22}), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(d, (INDENT + "导语。", {"size": 16}))
+    d.add_paragraph("第一项", style="List Number")
+    d.add_paragraph("第二项", style="List Number")
+    para(d, ("● 打字的圆点", {"size": 16}))
+    para(d, ("● 又一个", {"size": 16}))
+    para(d, ("#1 不是标题，-1 不是列表", {"size": 16}))
+    para(d, ("责任编辑：林书瑶　　共印：5份", {"size": 14}))
+    source = tmp_path / "lists.docx"
+    d.save(str(source))
+    code, out, err = imported(project, source, capfd)
+    assert code == 0, err
+    issue = parse_issue(read_source(project.root / "issues" / "2025" / "001.md"), project.config)
+    from bulletin import model as m
+
+    lists = [b for b in issue.body if isinstance(b, m.ListBlock)]
+    assert [(b.ordered, [m.plain_text(i.children[0].children) for i in b.items]) for b in lists[:2]] == [
+        (True, ["第一项", "第二项"]), (False, ["打字的圆点", "又一个"])]
+    assert m.plain_text(issue.body[-1].children) == "#1 不是标题，-1 不是列表"
+    assert (issue.meta.editor, issue.meta.print_run) == ("林书瑶", 5)
