@@ -23,7 +23,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 from PIL import Image
 
 from bulletin.parse import parse_issue
@@ -59,6 +59,8 @@ def run(paragraph, text: str, size: float = 16, font: str = "仿宋_GB2312", bol
 def para(document, *runs: tuple, align=None):  # type: ignore[no-untyped-def]
     """A paragraph in the Normal style with runs (text, options)."""
     p = document.add_paragraph()
+    p.paragraph_format.line_spacing = Pt(28)  # 固定值 28 磅, as offices set it
+    p.paragraph_format.space_after = Pt(0)
     if align is not None:
         p.alignment = align
     for item in runs:
@@ -178,6 +180,9 @@ def chart_png(path: Path) -> Path:
 def office_docx(path: Path, tmp: Path, colophon: str = "table", sections: int = 3) -> dict[str, object]:
     """An issue made by hand in Word; returns what the importer should find."""
     d = Document()
+    section = d.sections[0]  # A4, the margins of GB/T 9704
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
     body = {"font": "仿宋_GB2312", "size": 16}
     para(d, ("本期专报：陈明远书记、周立衡市长、王堃副市长", body), ("\t\t内部资料", {"font": "黑体", "size": 16}))
     para(d, ("临江参阅", {"font": "方正小标宋简体", "size": 48, "bold": True, "color": RED}),
@@ -191,28 +196,28 @@ def office_docx(path: Path, tmp: Path, colophon: str = "table", sections: int = 
          ("县域是经济发展的基本单元。本文梳理了今年以来县域经济运行的特点，提出了若干建议，供参阅。",
           {"font": "楷体_GB2312", "size": 16}))
     notes = Footnotes(d)
-    para(d, (INDENT + sentences(1, 5), body))
+    para(d, (INDENT + sentences(1, 2), body))
     n = 0
     for level1 in range(1, sections + 1):
         para(d, (INDENT + f"{'一二三四五六'[level1 - 1]}、县域经济的第{level1}个方面", {"font": "黑体", "size": 16}))
         for level2 in range(1, 4):
             para(d, (INDENT + f"（{'一二三四'[level2 - 1]}）围绕重点领域持续发力{level1}{level2}", {"font": "楷体_GB2312", "size": 16}))
             n += 1
-            p = para(d, (INDENT + sentences(n, 4), body),
+            p = para(d, (INDENT + sentences(n, 3), body),
                      ("其中，龙头企业的带动作用十分明显。", {**body, "bold": True}),
-                     (sentences(n + 50, 3), body))
+                     (sentences(n + 50, 2), body))
             if n in (2, 7):
                 notes.add(p, f"资料来源：市统计局第{n}号统计快报，为初步统计数。")
             if level2 == 2:
                 for level3 in range(1, 3):
                     para(d, (INDENT + f"{level3}.细分行业第{level3}项", {**body, "bold": True}))
-                    para(d, (INDENT + sentences(n * 10 + level3, 3), body),
+                    para(d, (INDENT + sentences(n * 10 + level3, 2), body),
                          ("这一判断仍需持续观察。", {"font": "楷体_GB2312", "size": 16}))
                     if level3 == 2:
                         para(d, (INDENT + "（1）县城片区", body))
-                        para(d, (INDENT + sentences(n * 20, 2), body))
+                        para(d, (INDENT + sentences(n * 20, 1), body))
             if n == 3:
-                d.add_picture(str(chart_png(tmp / "chart.png")))
+                d.add_picture(str(chart_png(tmp / "chart.png")), width=Mm(110))
                 d.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
                 para(d, ("图1　2021—2025年县域生产总值", {"font": "楷体_GB2312", "size": 14}), align=WD_ALIGN_PARAGRAPH.CENTER)
             if n == 5:
@@ -226,7 +231,7 @@ def office_docx(path: Path, tmp: Path, colophon: str = "table", sections: int = 
                         run(cell.paragraphs[0], value, size=14)
             if n == 6:
                 text_box(d, ["专栏：县域营商环境评价中，“一网通办”事项占比达到九成以上。"])
-    para(d, (INDENT + "总的来看，" + sentences(99, 4), body))
+    para(d, (INDENT + "总的来看，" + sentences(99, 1), body))
     lines = ["责任编辑：林书瑶", "联系电话：0571-8806 2317　0571-8806 2318（传真）",
              "地址：临江市滨江区观澜路88号临江发展研究院", "共印：30份"]
     if colophon == "table":
