@@ -437,6 +437,8 @@ class Reader:
     # -- paragraphs
 
     def paragraph(self, p: Any, number: int, in_table: bool, count: bool = True) -> Para:
+        from lxml import etree
+
         ppr = p.find(_q("w:pPr"))
         style_id = None
         align = direct = ""
@@ -492,6 +494,10 @@ class Reader:
                 tag = child.tag
                 if tag == _q("w:t"):
                     text = child.text or ""
+                    for inner in child:  # an entity reference (left as it is by the parser), an XML comment
+                        if isinstance(inner, etree._Entity):
+                            self.warn(number, f"XML entity '{inner.text}' left out (entities are never expanded)")
+                        text += inner.tail or ""
                     if text:
                         para.segments.append(Segment(text, strong, emphasis))
                         sizes[size] += len(text.strip())

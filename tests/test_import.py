@@ -597,3 +597,22 @@ def test_lists_typed_and_made_by_word(project: Project, tmp_path: Path, capfd: p
         (True, ["第一项", "第二项"]), (False, ["打字的圆点", "又一个"])]
     assert m.plain_text(issue.body[-1].children) == "#1 不是标题，-1 不是列表"
     assert (issue.meta.editor, issue.meta.print_run) == ("林书瑶", 5)
+
+
+def test_xml_entities_are_never_expanded(project: Project, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.docx"
+    office_docx(good, tmp_path, sections=1)
+    with zipfile.ZipFile(good) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密内容", encoding="utf-8")
+    document = members["word/document.xml"].decode()
+    document = document.replace(
+        "<w:document", f'<!DOCTYPE w:document [<!ENTITY x SYSTEM "{secret.as_uri()}">]><w:document', 1)
+    members["word/document.xml"] = document.replace("几点建议", "几点&x;建议", 1).encode()
+    source = _zip(tmp_path / "entity.docx", members)
+    code, out, err = imported(project, source, capfd)
+    assert code == 0, err
+    text = (project.root / "issues" / "2025" / "009.md").read_text(encoding="utf-8")
+    assert "title: 关于培育县域经济新增长点的几点建议\n" in text and "机密内容" not in text
+    assert re.search(r"entity.docx: paragraph \d+: XML entity '&x;' left out", err), err
