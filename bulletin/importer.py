@@ -113,6 +113,7 @@ class Para:
     size: float = 0.0
     red: bool = False
     rule: bool = False
+    border: bool = False
     images: list[tuple[bytes, str]] = field(default_factory=list)
     boxes: list[list["Para"]] = field(default_factory=list)
     numbering: tuple[str, int] | None = None
@@ -442,7 +443,7 @@ class Reader:
         ppr = p.find(_q("w:pPr"))
         style_id = None
         align = direct = ""
-        rule = False
+        rule = border = False
         numbering = None
         if ppr is not None:
             ps = ppr.find(_q("w:pStyle"))
@@ -453,6 +454,7 @@ class Reader:
             borders = ppr.find(_q("w:pBdr"))
             if borders is not None:
                 rule = any(_is_red(b.get(_q("w:color"))) for b in borders)
+                border = any(b.get(_q("w:val")) not in (None, "nil", "none") for b in borders)
             numpr = ppr.find(_q("w:numPr"))
             if numpr is not None:
                 num_id = numpr.find(_q("w:numId"))
@@ -469,13 +471,15 @@ class Reader:
             borders = spr.find(_q("w:pBdr"))
             if borders is not None and any(_is_red(b.get(_q("w:color"))) for b in borders):
                 rule = True
+            elif borders is not None and any(b.get(_q("w:val")) not in (None, "nil", "none") for b in borders):
+                border = True
             if numbering is None and spr.find(_q("w:numPr")) is not None:
                 numpr = spr.find(_q("w:numPr"))
                 num_id = numpr.find(_q("w:numId"))
                 if num_id is not None:
                     numbering = (num_id.get(_q("w:val")), 0)
         para = Para(number, [], style=self.styles.name(style_id), align=align, rule=rule, in_table=in_table,
-                    numbering=numbering, direct_align=direct)
+                    numbering=numbering, direct_align=direct, border=border)
         sizes: Counter[float] = Counter()
         red = 0
         for run in self.runs(p, para):
@@ -803,6 +807,7 @@ class Front:
     fax: str = ""
     address: str = ""
     colophon_seen: bool = False
+    draft: bool = False
 
 
 class Mapper:
@@ -863,6 +868,11 @@ class Mapper:
     def front_line(self, para: Para) -> bool:
         """Recognise one line above the title; True when it was used."""
         text = para.text.strip(" \t\u3000\xa0")
+        if "征求意见稿" in text:
+            self.front.draft = True
+            text = text.replace("征求意见稿", "").strip(" \t\u3000\xa0")
+            if not text:
+                return True
         style = para.style.lower()
         recipients = _RECIPIENTS.match(text)
         if recipients:
@@ -1079,6 +1089,12 @@ class Mapper:
                 uniform = {(s.strong, s.emphasis) for s in segments if s.text.strip()}
                 self.front.editor_note = inline(segments, self.notes_for(segments), plain=len(uniform) == 1)
                 index += 1
+                # the house's own DOCX: a note of several paragraphs, each in the note's style
+                while index < len(blocks) and blocks[index].para is not None \
+                        and blocks[index].para.style.lower() == "editor note":  # type: ignore[union-attr]
+                    more = _lstrip(blocks[index].para.segments)  # type: ignore[union-attr]
+                    self.front.editor_note += "\n\n" + inline(more, self.notes_for(more))
+                    index += 1
         return index
 
     def notes_for(self, segments: list[Segment]) -> dict[str, int]:
@@ -1092,7 +1108,11 @@ class Mapper:
     def block(self, block: Block, blocks: list[Block], index: int) -> None:
         if block.rows is not None:
             self._flush_list()
-            self.table(block)
+            cells = [c for row in block.rows for c in row if c.text.strip(" \t\u3000\xa0")]
+            if cells and all(_is_colophon(line) for c in cells for line in _split_lines(c) if line.text.strip()):
+                self._colophon_block(block)
+            else:
+                self.table(block)
             return
         para = block.para
         assert para is not None
@@ -1111,6 +1131,9 @@ class Mapper:
                 caption = ""
         segments = _lstrip(para.segments)
         if not segments:
+            if para.border and not para.rule and not para.in_table:
+                self._flush_list()
+                self.body.append("---")  # a rule across the body: a thematic break
             return
         style = para.style.lower()
         if style and style not in PLAIN_STYLES and not re.match(r"^(heading|标题)\s*[1-9]$", style) \
@@ -1188,7 +1211,11 @@ class Mapper:
     def image(self, number: int, blob: bytes, ext: str, caption: str) -> None:
         ext = {"jpeg": "jpg"}.get(ext, ext)
         if ext not in ("png", "jpg"):
-            self.warn(number, f"a {ext.upper()} image was saved as it is; convert it to PNG for the house")
+            converted = _to_png(blob)
+            if converted is None:
+                self.warn(number, f"a {ext.upper()} image was saved as it is; convert it to PNG for the house")
+            else:
+                blob, ext = converted, "png"
         name = f"images/{self.stem}-{len(self.images) + 1}.{ext}"
         self.images.append((name, blob))
         alt = _escape(caption).replace("\n", " ")
@@ -1222,6 +1249,29 @@ class Mapper:
             for cell in row:
                 for blob, ext in cell.images:
                     self.image(block.number, blob, ext, "")
+
+
+def _to_png(blob: bytes) -> bytes | None:
+    """A raster image Pillow can read (GIF, BMP, TIFF…) as PNG; None for what it cannot (EMF, WMF)."""
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    from .images import MAX_PIXELS
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(blob)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    return None
+                image.load()
+                out = io.BytesIO()
+                image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB").save(
+                    out, "PNG")
+                return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Warning, Image.DecompressionBombError):
+        return None
 
 
 def _split_lines(cell: Para) -> list[Para]:
@@ -1362,6 +1412,8 @@ def render(front: Front, mapper: Mapper) -> str:
         lines.append(f"classification: {_yaml_text(front.classification)}")
     if front.cc:
         lines.append(f"cc: {_yaml_text(front.cc)}")
+    if front.draft:
+        lines.append("status: draft")
     if front.editor_note:
         lines.append("editor_note: |")
         lines.extend(("  " + line) if line else "" for line in front.editor_note.split("\n"))
