@@ -532,7 +532,7 @@ def test_what_cannot_be_mapped_is_reported_where_it_is(project: Project, tmp_pat
 def test_other_contact_and_arabic_date(project: Project, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     d = Document()
     body = {"size": 16}
-    para(d, ("本期送：市委办公厅、市政府办公厅", body))
+    para(d, ("本期送：市委办公厅、市政府办公厅\t征求意见稿", body))
     para(d, ("临江参阅", {"size": 42, "color": RED}), align=WD_ALIGN_PARAGRAPH.CENTER)
     para(d, ("第12期（总第50期）", body), align=WD_ALIGN_PARAGRAPH.CENTER)
     para(d, ("临江发展研究院 临江城市智库主办\t2025年12月30日", body))
@@ -551,6 +551,7 @@ def test_other_contact_and_arabic_date(project: Project, tmp_path: Path, capfd: 
             "the issue will print bulletin.toml's") in err.splitlines()
     issue = parse_issue(read_source(project.root / "issues" / "2025" / "012.md"), project.config)
     assert issue.meta.recipients == ("市委办公厅", "市政府办公厅")
+    assert issue.meta.draft and not issue.meta.classification
     assert (str(issue.meta.date), issue.meta.title_lines, issue.meta.editor, issue.meta.cc, issue.meta.print_run) == (
         "2025-12-30", ("关于", "两行标题的写法"), "王一", "市委研究室", 20)
 
@@ -585,6 +586,13 @@ def test_lists_typed_and_made_by_word(project: Project, tmp_path: Path, capfd: p
     para(d, ("● 打字的圆点", {"size": 16}))
     para(d, ("● 又一个", {"size": 16}))
     para(d, ("#1 不是标题，-1 不是列表", {"size": 16}))
+    rule = d.add_paragraph()
+    rule._p.get_or_add_pPr().append(parse_xml(
+        f'<w:pBdr {W_NS}><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>'))
+    gif = tmp_path / "chart.gif"
+    Image.open(chart_png(tmp_path / "chart.png")).convert("P").save(gif)
+    d.add_picture(str(gif))
+    para(d, ("图2　转换后的图", {"size": 14}), align=WD_ALIGN_PARAGRAPH.CENTER)
     para(d, ("责任编辑：林书瑶　　共印：5份", {"size": 14}))
     source = tmp_path / "lists.docx"
     d.save(str(source))
@@ -596,7 +604,12 @@ def test_lists_typed_and_made_by_word(project: Project, tmp_path: Path, capfd: p
     lists = [b for b in issue.body if isinstance(b, m.ListBlock)]
     assert [(b.ordered, [m.plain_text(i.children[0].children) for i in b.items]) for b in lists[:2]] == [
         (True, ["第一项", "第二项"]), (False, ["打字的圆点", "又一个"])]
-    assert m.plain_text(issue.body[-1].children) == "#1 不是标题，-1 不是列表"
+    assert m.plain_text(issue.body[-3].children) == "#1 不是标题，-1 不是列表"
+    assert isinstance(issue.body[-2], m.Rule)
+    image = issue.body[-1]
+    assert isinstance(image, m.Image) and image.alt == "图2　转换后的图" and image.path.name == "001-1.png"
+    with Image.open(image.path) as opened:
+        assert opened.format == "PNG" and opened.size == (600, 300)
     assert (issue.meta.editor, issue.meta.print_run) == ("林书瑶", 5)
 
 
