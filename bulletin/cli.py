@@ -389,15 +389,18 @@ def import_(obj: Context, files: tuple[Path, ...], force: bool, out_dir: Path | 
 
     config = obj.config
     failed: list[BulletinError] = []
+    warned = 0
     for path in files:
         try:
             imported = import_docx(path, config)
             for warning in imported.warnings:
                 click.echo(warning, err=True)
+            warned += len(imported.warnings)
             click.echo(display_path(write_imported(imported, (out_dir or config.issues_dir).resolve(), force)))
         except BulletinError as exc:
             click.echo(str(exc), err=True)
             failed.append(exc)
+    click.echo(f"imported {len(files) - len(failed)} of {len(files)} file(s), {warned} warning(s)", err=True)
     if failed:
         sys.exit(max(exit_code(e) for e in failed))
 

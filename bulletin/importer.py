@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import re
+import stat
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -59,11 +60,6 @@ PLAIN_STYLES = {
     "列表段落", "normal (web)", "普通(网站)", "table text", "table heading", "after table", "figure",
     "footnote text", "脚注文本", "header", "footer", "页眉", "页脚", "colophon", "table grid", "body rule",
 }
-#: the house's own front styles (a DOCX made by `bulletin build`)
-FRONT_STYLES = {"control line", "masthead", "tagline", "issue line", "publisher line", "red rule", "title",
-                "editor note"}
-
-_LABELS = ("责任编辑", "联系电话", "电话", "传真", "地址", "共印", "抄送", "印数")
 _LABEL_RE = re.compile(r"(?<![（(])(责任编辑|联系电话|电\s*话|传\s*真|地\s*址|共印|印数|抄\s*送|签\s*发|审\s*核|校\s*对|编\s*辑)\s*[：:]?")
 _COLOPHON_START = re.compile(r"^(责任编辑|联系电话|电\s*话|传\s*真|地\s*址|共印|印数|抄\s*送|签\s*发|审\s*核|校\s*对)\s*[：:]")
 _RECIPIENTS = re.compile(r"^本期(专报|送|报送|呈送|送阅|报)\s*[：:]\s*(.*)$")
@@ -159,14 +155,16 @@ def read_docx(path: Path) -> Any:
     from lxml import etree
 
     try:
-        size = path.stat().st_size
-        if size > MAX_DOCX_BYTES:
-            raise ImportProblem(f"is {size / 1024 / 1024:.1f} MB; a Word file may be at most 50 MB", path)
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ImportProblem("is a folder, not a Word file", path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever: never opened
+            raise ImportProblem("is not a regular file (a FIFO, device or socket); not read", path)
+        if info.st_size > MAX_DOCX_BYTES:
+            raise ImportProblem(f"is {info.st_size / 1024 / 1024:.1f} MB; a Word file may be at most 50 MB", path)
         data = path.read_bytes()
     except FileNotFoundError:
-        raise UsageError("no such file", path) from None
-    except IsADirectoryError:
-        raise UsageError("is a folder, not a Word file", path) from None
+        raise ImportProblem("no such file", path) from None
     except OSError as exc:
         raise ImportProblem(f"cannot read: {exc.strerror or exc}", path) from None
     try:
@@ -280,7 +278,7 @@ def _is_red(value: str | None) -> bool:
     return r >= 0x99 and g <= 0x66 and b <= 0x66
 
 
-def _fonts(styles: Styles, rprs: list[Any]) -> str:
+def _fonts(rprs: list[Any]) -> str:
     for rpr in rprs:
         if rpr is None:
             continue
@@ -414,7 +412,7 @@ class Reader:
         """Every paragraph inside `element` (nested tables too) as one paragraph."""
         parts = []
         for p in element.iter(_q("w:p")):
-            parts.append(self.paragraph(p, number, True, count=False))
+            parts.append(self.paragraph(p, number, True))
         return self.join(parts)
 
     @staticmethod
@@ -437,7 +435,7 @@ class Reader:
 
     # -- paragraphs
 
-    def paragraph(self, p: Any, number: int, in_table: bool, count: bool = True) -> Para:
+    def paragraph(self, p: Any, number: int, in_table: bool) -> Para:
         from lxml import etree
 
         ppr = p.find(_q("w:pPr"))
@@ -488,7 +486,7 @@ class Reader:
             size_val = self.styles.rpr_value(every, "w:sz")
             size = int(size_val) / 2 if size_val and size_val.isdigit() else 10.5
             color = self.styles.rpr_value(every, "w:color")
-            fonts_own = _fonts(self.styles, own)
+            fonts_own = _fonts(own)
             char_style = self._char_style(run)
             strong = _on(self.styles.rpr_value(own, "w:b")) or "黑" in fonts_own or char_style in ("strong",
                                                                                                     "strong emphasis")
@@ -616,7 +614,7 @@ class Reader:
         element = self.notes[kind].get(ident)
         if element is None:
             return None
-        paras = [self.paragraph(p, 0, False, count=False) for p in element.findall(_q("w:p"))]
+        paras = [self.paragraph(p, 0, False) for p in element.findall(_q("w:p"))]
         return self.join(paras)
 
 
@@ -806,7 +804,6 @@ class Front:
     phone: str = ""
     fax: str = ""
     address: str = ""
-    colophon_seen: bool = False
     draft: bool = False
 
 
@@ -833,7 +830,6 @@ class Mapper:
     def colophon(self, para: Para) -> None:
         """责任编辑：… 联系电话：… 地址：… 共印：N份, in any order, on one line or several."""
         text = para.text.replace("\u3000", " ").replace("\t", " ")
-        self.front.colophon_seen = True
         labels = list(_LABEL_RE.finditer(text))
         # a fax written after the phone: 0571-8806 2317　0571-8806 2318（传真）
         for i, match in enumerate(labels):
@@ -1125,7 +1121,6 @@ class Mapper:
             if following is not None and self._is_caption(following):
                 caption = following.text.strip(" \t\u3000")
                 following.segments = []
-                following.boxes = following.boxes
             for blob, ext in para.images:
                 self.image(para.number, blob, ext, caption)
                 caption = ""
