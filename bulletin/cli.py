@@ -487,6 +487,36 @@ def volume(obj: Context, year: int, out_dir: Path | None, jobs: int | None) -> N
     click.echo(display_path(pipeline.volume(config, year, _out(config, out_dir), jobs)))
 
 
+@cli.command("import", epilog=EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an issue file (and its images) that exists already.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Default: the issues/ folder.")
+@pass_context
+def import_(obj: Context, files: tuple[Path, ...], force: bool, out_dir: Path | None) -> None:
+    """Turn back issues made in Word (.docx) into issue files issues/YYYY/NNN.md; print each path.
+
+    What has no place in the house is printed as a warning naming the paragraph.
+    """
+    from .importer import import_docx, write_imported
+
+    config = obj.config
+    failed: list[BulletinError] = []
+    warned = 0
+    for path in files:
+        try:
+            imported = import_docx(path, config)
+            for warning in imported.warnings:
+                click.echo(warning, err=True)
+            warned += len(imported.warnings)
+            click.echo(display_path(write_imported(imported, (out_dir or config.issues_dir).resolve(), force)))
+        except BulletinError as exc:
+            click.echo(str(exc), err=True)
+            failed.append(exc)
+    click.echo(f"imported {len(files) - len(failed)} of {len(files)} file(s), {warned} warning(s)", err=True)
+    if failed:
+        sys.exit(max(exit_code(e) for e in failed))
+
+
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
 
 
