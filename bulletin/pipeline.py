@@ -117,6 +117,8 @@ class Built:
     records: dict[str, OutputRecord] = field(default_factory=dict, compare=False)
     inputs: dict[str, str] = field(default_factory=dict, compare=False)
     catalog: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: warnings read from the pages just made (`losses.layout_findings`), as printed lines
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path) -> Built:
@@ -133,7 +135,13 @@ def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path)
         atomic_write(target, data)
         written.append(target)
         records[fmt] = record_output(out_dir, target, data)
-    return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(issue, relative_name(config, path)))
+    warnings: tuple[str, ...] = ()
+    if "pdf" in rendered:
+        from .losses import layout_findings
+
+        warnings = tuple(f.describe(path) for f in layout_findings(issue, config, rendered["pdf"]))
+    return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(issue, relative_name(config, path)),
+                 warnings=warnings)
 
 
 def build_safely(path: Path, config: Config, formats: tuple[str, ...], out_dir: Path) -> Built:
