@@ -61,7 +61,8 @@ def translate_message(message: str) -> str:
     for pattern, text in _patterns():
         match = pattern.match(body)
         if match:
-            body = text.format(*match.groups())
+            # a filled-in part may be a message of its own (click's "Error: {0}" holds one)
+            body = text.format(*(translate_message(part) for part in match.groups()))
             break
     else:
         if not warning:

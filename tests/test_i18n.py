@@ -117,3 +117,12 @@ def test_every_message_of_the_error_table_has_a_chinese_translation() -> None:
     # a row that shortens its message with a final '…' names the message, it does not print it
     missing = [line for line in shown if translate_line(line) == line and not line.endswith("…")]
     assert not missing, "docs/errors.md messages with no translation:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("args", [("build", "--bogus"), ("bogus",), ("build", "--format", "xx"), ("build", "--jobs")])
+def test_the_command_line_parsers_messages_are_in_chinese_too(project: Project, capfd, args) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run_cli(project, ("--lang", "zh", *args), capfd)
+    assert code == 2
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert lines and all(HAN.search(line) for line in lines), lines
+    assert not any(word in line for line in lines for word in ("Error", "Usage", "No such", "Invalid value"))
