@@ -167,9 +167,9 @@ def break_title(title: str, manual: Sequence[str] = (), cells: float | None = No
 def _balanced(text: str, cells: float) -> list[str]:
     """`text` in the fewest lines that fit `cells` at word boundaries, as even as the words allow.
 
-    Among partitions into k lines the one with the least sum of squared widths is the
-    most even; k grows until the words fit. Only a word wider than a line is cut, by
-    characters where clreq allows.
+    A dynamic program over the word boundaries finds the fewest lines and, among
+    partitions into that many lines, the least sum of squared widths (the most even).
+    Only a word wider than a line is cut, by characters where clreq allows.
     """
     tokens: list[str] = []
     for token in _tokens(text):
@@ -177,15 +177,12 @@ def _balanced(text: str, cells: float) -> list[str]:
             tokens.append(token)
         else:
             tokens.extend(_cut_long(token, cells))
-    widths = [_cells(token) for token in tokens]
     count = len(tokens)
     # best[i] = (lines, cost, previous boundary) for the first i tokens
     best: list[tuple[int, float, int] | None] = [None] * (count + 1)
     best[0] = (0, 0.0, 0)
     for end in range(1, count + 1):
-        width = 0.0
         for start in range(end - 1, -1, -1):
-            width += widths[start]
             line_width = _cells("".join(tokens[start:end]).strip())
             if line_width > cells and end - start > 1:
                 break
