@@ -173,6 +173,8 @@ def _report_built(built: pipeline.Built) -> None:
     else:
         for path in built.outputs:
             click.echo(display_path(path))
+        for warning in built.warnings:
+            click.echo(warning, err=True)
 
 
 class _Progress:
@@ -212,8 +214,10 @@ class _Progress:
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--fix", is_flag=True, help="Correct the unambiguous typographic slips in the files; print each change.")
+@click.option("--layout", is_flag=True, help="Also lay the pages out (in memory, a few seconds an issue) and warn "
+              "about a last page that holds only the colophon, as build does.")
 @pass_context
-def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
+def check(obj: Context, paths: tuple[Path, ...], fix: bool, layout: bool) -> None:
     """Validate issues; print every problem as path:line: message.
 
     Also lists each character no house font has (an error) and typographic slips
@@ -240,7 +244,13 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool) -> None:
                     )
             source = read_source(path)
             try:
-                parse_issue(source, config)
+                issue = parse_issue(source, config)
+                if layout:
+                    from .losses import layout_findings
+
+                    # glyph coverage is reported above: lay out even where a glyph is missing
+                    pdf = pipeline.renderer("pdf")(issue, replace(config, allow_missing_glyphs=True))
+                    warnings.extend(f.describe(path) for f in layout_findings(issue, config, pdf))
             except BulletinError as exc:
                 problems.extend(getattr(exc, "problems", [exc]))
             problems.extend(placeholder_problems(source))

@@ -61,7 +61,8 @@ def translate_message(message: str) -> str:
     for pattern, text in _patterns():
         match = pattern.match(body)
         if match:
-            body = text.format(*match.groups())
+            # a filled-in part may be a message of its own (click's "Error: {0}" holds one)
+            body = text.format(*(translate_message(part) for part in match.groups()))
             break
     else:
         if not warning:
@@ -119,3 +120,77 @@ def streams_in(language: str) -> tuple[TextIO, TextIO]:
     if language == "zh":
         sys.stdout, sys.stderr = Translating(sys.stdout), Translating(sys.stderr)  # type: ignore[assignment]
     return original
+
+
+# ---------------------------------------------------------------- finding the messages in the code
+
+#: the calls whose argument is a message the command line prints: the errors, the
+#: warnings (`Finding`'s third argument) and `click.echo`
+MESSAGE_CALLS = {
+    "BulletinError": 0, "ContentError": 0, "ConfigError": 0, "UsageError": 0, "InternalError": 0,
+    "BadParameter": 0, "ClickException": 0, "echo": 0, "Finding": 2,
+}
+
+
+def extract_messages(fileobj, keywords, comment_tags, options):  # type: ignore[no-untyped-def]
+    """A Babel extraction method for bulletin's sources: `(line, call, msgid, [])` for each message.
+
+    The code writes plain English, often as f-strings; each message's msgid is its text
+    with {0}, {1}… for the parts filled in (the form the catalog uses). Use it with
+    `babel.messages.extract` (method `bulletin.i18n:extract_messages`).
+    """
+    import ast
+
+    tree = ast.parse(fileobj.read())
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name not in MESSAGE_CALLS:
+            continue
+        index = MESSAGE_CALLS[name]
+        argument = node.args[index] if len(node.args) > index else next(
+            (k.value for k in node.keywords if k.arg in ("message", "msg")), None)
+        for template in _templates(argument) if argument is not None else []:
+            if re.search(r"[A-Za-z]{2}", re.sub(r"\{\d+\}", "", template)):
+                yield node.lineno, name, template, []
+
+
+def _templates(node) -> list[str]:  # type: ignore[no-untyped-def]
+    """The message templates an expression can give ({0}, {1}… for what is filled in), or none."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+            else:
+                parts.append("\0")
+        text = "".join(parts)
+        count = iter(range(text.count("\0")))
+        return [re.sub("\0", lambda _: "{%d}" % next(count), text)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _templates(node.left), _templates(node.right)
+        return [_renumber(a + b) for a in left for b in right]
+    if isinstance(node, ast.IfExp):
+        return _templates(node.body) + _templates(node.orelse)
+    return []
+
+
+def _renumber(template: str) -> str:
+    """{0}, {1}… in the order they appear (after two templates were joined)."""
+    count = iter(range(template.count("{")))
+    return re.sub(r"\{\d+\}", lambda _: "{%d}" % next(count), template)
+
+
+def untranslated(messages: list[str]) -> list[str]:
+    """The messages (msgids, each filled in with sample values) the Chinese catalog does not translate."""
+    missing = []
+    for message in messages:
+        sample = re.sub(r"\{\d+\}", "7", message)
+        if translate_line(sample) == sample:
+            missing.append(message)
+    return missing

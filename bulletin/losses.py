@@ -6,17 +6,24 @@ literally) or defined and never referenced (dropped), table rows with more or fe
 cells than the header (cells dropped or empty), a list glued to the paragraph above (it
 joins the paragraph), Markdown markers that print literally (`** x**`, `##标题`),
 half-width punctuation after a Chinese closing mark (`”,`), full-width digits and Latin
-letters, and recipients separated by a Chinese comma inside one name.
+letters, recipients separated by a Chinese comma inside one name, and a title broken
+inside a word. `layout_findings` adds what only the laid-out pages show: a last page
+holding only the colophon.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BulletinError, ContentError
 from .lint import Finding, apply_fixes, fenced_lines
 from .source import Source, read_source
 from .typography import HAN_RE
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .model import Issue
 
 _HAN = HAN_RE.pattern[1:-1]
 _REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
@@ -87,6 +94,7 @@ def find_losses(source: Source) -> list[Finding]:
             found.append(Finding(number, match.start() + 1, f"full-width '{match.group()}': use '{half}' "
                                  "(full-width figures and letters break across lines)", at, start + match.end(), half))
     found.extend(_front(source))
+    found.extend(_title(source))
     text = source.text
     return sorted(
         (Finding(f.line, f.column, f.message, f.start, f.end, f.replacement, text[f.start : f.end]) for f in found),
@@ -191,3 +199,92 @@ def front_matter_slips(source: Source) -> list[BulletinError]:
             problems.append(ContentError(f"full-width space '\u3000' (U+3000) after '{match.group(1)}:': "
                                          "write a half-width space", source.path, number, match.start(2) + 1))
     return problems
+
+
+# ---------------------------------------------------------------- the title's lines
+
+
+def _title(source: Source) -> list[Finding]:
+    """A title line broken inside a word: by the author's '|', or because one word is wider than a line."""
+    import yaml
+
+    from .typography import break_title, title_cells
+
+    for number, line in enumerate(source.text.split("\n"), start=1):
+        if not source.front_line <= number < source.body_line - 1 or not line.startswith("title:"):
+            continue
+        try:
+            value = yaml.safe_load(line[len("title:") :])
+        except yaml.YAMLError:
+            return []
+        if not isinstance(value, str):
+            return []
+        value = " ".join(value.split())
+        manual = tuple(part.strip() for part in value.split("|") if part.strip()) if "|" in value else ()
+        title = "".join(value.split("|")).strip()
+        if not manual and len(title) <= title_cells():
+            return []  # one line: no need to load the dictionary
+        result = break_title(title, manual)
+        bars = [at for at, char in enumerate(line) if char == "|"]
+        chosen, offset = set(), 0
+        for part in manual[:-1]:
+            offset += len(part)
+            chosen.add(offset)
+        found: list[Finding] = []
+        ends = [sum(len(text) for text in result.lines[: index + 1]) for index in range(len(result.lines))]
+        for word, index in result.split_words:
+            if ends[index] in chosen:
+                bar = bars[sorted(chosen).index(ends[index])] if len(bars) == len(manual) - 1 else line.find(word)
+                found.append(Finding(number, bar + 1, f"the title's '|' breaks the word '{word}' across two "
+                                     "lines: put the '|' before or after the word"))
+            else:
+                found.append(Finding(number, max(line.find(word), 0) + 1, f"the word '{word}' is wider than a "
+                                     "title line and is broken: shorten it, or choose the breaks with '|'"))
+        return found
+    return []
+
+
+# ---------------------------------------------------------------- the laid-out pages
+
+
+def layout_findings(issue: Issue, config: Config, pdf: bytes) -> list[Finding]:
+    """Warnings that need the laid-out pages: a last page that holds only the colophon.
+
+    Read from the PDF just made (its last page's text), so `build` gives them for free;
+    `check --layout` lays each issue out in memory to give them too. With the colophon
+    set on an even page by choice (`colophon_on_even_page`) it stands alone by design.
+    """
+    import pypdfium2
+
+    from .house import COLOPHON, FURNITURE, rows
+
+    if config.colophon_on_even_page:
+        return []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        count = len(document)
+        page = document[count - 1]
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        textpage.close()
+        page.close()
+    finally:
+        document.close()
+    if count < 2:
+        return []
+    colophon = "".join(row.left + row.right for row in rows(FURNITURE.colophon, issue, COLOPHON.room))
+    rest = re.sub(r"\s|—\s*\d+\s*—", "", text)
+    for char in re.sub(r"\s", "", colophon):
+        rest = rest.replace(char, "", 1)
+    if rest:
+        return []
+    source = read_source(issue.source)
+    lines = source.text.rstrip().split("\n")
+    line = len(lines)
+    if count % 2:
+        message = (f"the last page (page {count}) holds only the colophon, one more sheet per copy "
+                   f"({issue.meta.print_run} per run): shorten the text to end higher on page {count - 1}")
+    else:
+        message = (f"the last page (page {count}) holds only the colophon: shorten the text to end "
+                   f"higher on page {count - 1}")
+    return [Finding(line, 1, message)]

@@ -129,6 +129,8 @@ class Built:
     sealed: tuple[str, ...] | None = field(default=None, compare=False)
     #: a published issue whose file changed since (the published edition is still served)
     source_changed: bool = field(default=False, compare=False)
+    #: warnings read from the pages just made (`losses.layout_findings`), as printed lines
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path) -> Built:
@@ -143,7 +145,13 @@ def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path)
     write_all({targets[fmt]: data for fmt, data in rendered.items()}, inside=out_dir)
     written = list(targets.values())
     records = {fmt: record_output(out_dir, targets[fmt], data) for fmt, data in rendered.items()}
-    return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(issue, relative_name(config, path)))
+    warnings: tuple[str, ...] = ()
+    if "pdf" in rendered:
+        from .losses import layout_findings
+
+        warnings = tuple(f.describe(path) for f in layout_findings(issue, config, rendered["pdf"]))
+    return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(issue, relative_name(config, path)),
+                 warnings=warnings)
 
 
 def build_safely(path: Path, config: Config, formats: tuple[str, ...], out_dir: Path) -> Built:

@@ -88,6 +88,9 @@ class Desk:
                 pass
             issue = pipeline.load(self.path, self.config)
             pdf = pipeline.renderer("pdf")(issue, self.config)
+            from .losses import layout_findings
+
+            warnings.extend(finding.describe(self.path) for finding in layout_findings(issue, self.config, pdf))
             docx = pipeline.renderer("docx")(issue, self.config)
             pages = page_images(pdf, SCALE)
             texts = _page_texts(pdf)

@@ -68,3 +68,63 @@ def test_every_catalog_message_has_a_translation() -> None:
         assert message.string and message.string != message.id, message.id
         assert re.findall(r"\{\d\}", str(message.id)) == sorted(re.findall(r"\{\d\}", str(message.string))) or \
             set(re.findall(r"\{\d\}", str(message.id))) == set(re.findall(r"\{\d\}", str(message.string))), message.id
+
+
+def _code_messages() -> dict[str, str]:
+    """Every message the code can print, as a msgid, with the first place it is written."""
+    from babel.messages.extract import extract_from_dir
+
+    from bulletin.i18n import MESSAGE_CALLS
+
+    package = Path(__file__).resolve().parent.parent / "bulletin"
+    found: dict[str, str] = {}
+    for filename, line, message, _, _ in extract_from_dir(
+        str(package), method_map=[("**.py", "bulletin.i18n:extract_messages")],
+        keywords={name: None for name in MESSAGE_CALLS},
+    ):
+        found.setdefault(message, f"bulletin/{filename}:{line}")
+    return found
+
+
+def test_every_message_the_code_prints_has_a_chinese_translation() -> None:
+    from bulletin.i18n import untranslated
+
+    messages = _code_messages()
+    assert len(messages) > 100, len(messages)
+    missing = untranslated(list(messages))
+    assert not missing, "messages with no translation in bulletin/locale/zh_CN/LC_MESSAGES/bulletin.po:\n" + "\n".join(
+        f"  {messages[m]}: msgid {m!r}" for m in missing)
+
+
+def test_the_extractor_sees_f_strings_and_joined_messages() -> None:
+    import io
+
+    from bulletin.i18n import extract_messages, untranslated
+
+    code = (b"raise ContentError(f\"image '{name}' not found\", path)\n"
+            b"Finding(1, 2, 'a ' + f'{x} brand-new message', 0)\n"
+            b"click.echo(display_path(path))\n")
+    found = [message for _, _, message, _ in extract_messages(io.BytesIO(code), {}, [], {})]
+    assert found == ["image '{0}' not found", "a {0} brand-new message"]
+    assert untranslated(found) == ["a {0} brand-new message"]
+
+
+def test_every_message_of_the_error_table_has_a_chinese_translation() -> None:
+    from bulletin.i18n import translate_line
+
+    table = (Path(__file__).resolve().parent.parent / "docs" / "errors.md").read_text(encoding="utf-8")
+    shown = [match.group(1).replace("ISSUE", "issues/2026/003.md").replace("\\n", "\n")
+             for match in re.finditer(r"^\| `[^`]+` \|[^|]*\| `([^`]+)`", table, re.M)]
+    assert len(shown) > 60, len(shown)
+    # a row that shortens its message with a final '…' names the message, it does not print it
+    missing = [line for line in shown if translate_line(line) == line and not line.endswith("…")]
+    assert not missing, "docs/errors.md messages with no translation:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("args", [("build", "--bogus"), ("bogus",), ("build", "--format", "xx"), ("build", "--jobs")])
+def test_the_command_line_parsers_messages_are_in_chinese_too(project: Project, capfd, args) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run_cli(project, ("--lang", "zh", *args), capfd)
+    assert code == 2
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert lines and all(HAN.search(line) for line in lines), lines
+    assert not any(word in line for line in lines for word in ("Error", "Usage", "No such", "Invalid value"))

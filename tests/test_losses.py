@@ -161,3 +161,79 @@ def test_a_title_sets_its_own_break_with_a_bar_in_both_editions(project: Project
 
     title = next(p for p in docx.Document(str(built / "003.docx")).paragraphs if p.style.name == "Title")
     assert title.text == "关于进一步推动\n实体经济发展的建议"
+
+
+@pytest.mark.parametrize(
+    ("title", "column", "words"),
+    [
+        ("关于进一步推动实|体经济发展的建议", 16, "the title's '|' breaks the word '实体' across two lines"),
+        ("关于" + "A" * 50 + "的建议", 10, "the word '" + "A" * 50 + "' is wider than a title line"),
+    ],
+)
+def test_a_title_broken_inside_a_word_is_a_located_warning_in_both_languages(  # type: ignore[no-untyped-def]
+        project: Project, capsys, title: str, column: int, words: str) -> None:
+    project.issue(front=FRONT.replace("title: 关于测试的几点建议", f"title: {title}"))
+    code, out, _ = run_cli(project, ["--lang", "en", "check"], capsys)
+    assert code == 0
+    assert f"issues/2026/003.md:5:{column}: warning: {words}" in out, out
+    code, out, _ = run_cli(project, ["--lang", "zh", "check"], capsys)
+    line = next(line for line in out.splitlines() if line.startswith(f"issues/2026/003.md:5:{column}: 警告："))
+    assert "实体" in line or "AAAA" in line
+
+
+def test_a_title_broken_between_words_gives_no_warning(project: Project, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.issue(front=FRONT.replace("title: 关于测试的几点建议", "title: 关于进一步推动实体经济高质量发展的若干建议"))
+    code, out, _ = run_cli(project, ["check"], capsys)
+    assert code == 0 and "title" not in out, out
+
+
+def _colophon_alone(project: Project) -> tuple[int, Path]:
+    """The fewest one-line paragraphs that push the colophon alone onto page 3, found by laying out."""
+    import pdfplumber
+
+    from bulletin import pipeline
+
+    line = "这是一行正文，长度不足一行。"
+
+    def pages(count: int) -> tuple[int, bytes]:
+        path = project.issue(body="\n\n".join([line] * count) + "\n")
+        pdf = pipeline.renderer("pdf")(pipeline.load(path, project.config), project.config)
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            return len(document), pdf
+        finally:
+            document.close()
+
+    low, high = 5, 80
+    assert pages(low)[0] <= 2 and pages(high)[0] >= 3
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if pages(middle)[0] <= 2 else (low, middle)
+    count, pdf = pages(high)
+    target = project.root / "alone.pdf"
+    target.write_bytes(pdf)
+    with pdfplumber.open(target) as document:
+        last = document.pages[-1].extract_text()
+    assert "共印" in last and "这是一行正文" not in last, last  # the colophon, and nothing of the text
+    return high, project.issue(body="\n\n".join([line] * high) + "\n")
+
+
+@pytest.mark.slow
+def test_a_last_page_holding_only_the_colophon_is_warned_by_build_and_check_layout(  # type: ignore[no-untyped-def]
+        project: Project, capsys) -> None:
+    count, path = _colophon_alone(project)
+    last_line = path.read_text(encoding="utf-8").rstrip().count("\n") + 1
+    expected = (f"issues/2026/003.md:{last_line}:1: warning: the last page (page 3) holds only the colophon, "
+                "one more sheet per copy (30 per run): shorten the text to end higher on page 2")
+    code, _, err = run_cli(project, ["--lang", "en", "build", "--format", "pdf"], capsys)
+    assert code == 0 and expected in err.splitlines(), err
+    code, out, _ = run_cli(project, ["--lang", "en", "check"], capsys)
+    assert "colophon" not in out  # check alone does not lay out
+    code, out, _ = run_cli(project, ["--lang", "zh", "check", "--layout"], capsys)
+    assert f"issues/2026/003.md:{last_line}:1: 警告：末页（第3页）只有版记，每份多用一张纸" in out, out
+    # one paragraph fewer: the colophon shares page 2 with the text, no warning
+    project.issue(body="\n\n".join(["这是一行正文，长度不足一行。"] * (count - 1)) + "\n")
+    code, _, err = run_cli(project, ["--lang", "en", "build", "--format", "pdf"], capsys)
+    assert code == 0 and "colophon" not in err, err

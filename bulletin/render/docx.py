@@ -782,10 +782,12 @@ def front(writer: Writer, issue: Issue) -> None:
     furniture(writer, "Publisher Line", rows(house.furniture.publisher, slots, house.room("publisher_line")),
               "publisher_line")
     writer.paragraph("Red Rule")
-    title = writer.paragraph("Title", "" if issue.meta.title_lines else issue.meta.title)
-    for index, line in enumerate(issue.meta.title_lines):
+    # the same lines as the PDF's title (typography.break_title), as explicit line breaks
+    lines = typography.break_title(issue.meta.title, issue.meta.title_lines).lines
+    title = writer.paragraph("Title")
+    for index, line in enumerate(lines):
         run = title.add_run(line)
-        if index < len(issue.meta.title_lines) - 1:
+        if index < len(lines) - 1:
             run.add_break()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ..config import Config
 from ..errors import ConfigError
 from ..fonts import fonts_dir, load_fonts
 from ..house import BLACK, HOUSE, House, Role, fields_of, rows
-from ..model import Issue
+from ..model import Issue, Meta
 
 #: the templates shipped with the tool, used when a project has no templates/ of its own
 TOOL_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -33,12 +34,59 @@ def environment(root: Path) -> jinja2.Environment:
 @lru_cache(maxsize=8)
 def _environment(folder: Path) -> jinja2.Environment:
     """One environment per templates folder, so that templates compile once (Jinja reloads edited files)."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters["title_lines"] = title_lines
+    env.filters["keep_words"] = keep_words
+    return env
+
+
+# ---------------------------------------------------------------- title and heading breaks
+
+
+def title_lines(meta: Meta) -> tuple[str, ...]:
+    """The title's printed lines: balanced, broken between words (or where the author put '|')."""
+    return typography.break_title(meta.title, meta.title_lines).lines
+
+
+#: a tag, or a footnote's text (set apart, never joined to the heading's words)
+_MARKUP = re.compile(r'<span class="footnote">.*?</span>|<[^>]*>', re.S)
+_NOWRAP = '<span style="white-space: nowrap">'
+
+
+def keep_words(html: str) -> Markup:
+    """A heading's HTML with each word of two or more characters kept on one line.
+
+    Each such word is a no-wrap span, so the line breaks only between words
+    (WeasyPrint has no `word-break: keep-all`). Tags and footnotes pass unchanged.
+    """
+    out: list[str] = []
+    at = 0
+    for match in [*_MARKUP.finditer(str(html)), None]:
+        end = match.start() if match else len(str(html))
+        text = str(html)[at:end]
+        if text:
+            out.extend(_NOWRAP + w + "</span>" if len(w) > 1 and typography.HAN_RE.search(w) else w
+                       for w in _entity_safe_words(text))
+        if match:
+            out.append(match.group())
+            at = match.end()
+    return Markup("".join(out))
+
+
+def _entity_safe_words(text: str) -> list[str]:
+    """Words of escaped HTML text; an entity such as &amp; stays whole, outside any word."""
+    pieces: list[str] = []
+    for index, part in enumerate(re.split(r"(&[#\w]+;)", text)):
+        if index % 2:
+            pieces.append(part)
+        elif part:
+            pieces.extend(typography.words(part) if typography.HAN_RE.search(part) else [part])
+    return pieces
 
 
 # ---------------------------------------------------------------- the stylesheet's roles
