@@ -5,6 +5,7 @@ validated and rendered before its first output file is written.
 """
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .archive import issue_images
-from .catalog import write_catalog
+from .cache import FileDigests
 from .config import Config
 from .errors import BulletinError, UsageError
+from .job import RenderJob
 from .manifest import (
     MANIFEST_NAME,
     InputHasher,
@@ -29,14 +30,11 @@ from .manifest import (
     record_output,
     relative_name,
     save_manifest,
-    sha256_file,
     shared_inputs,
     stale_formats,
 )
 from .model import Issue
 from .output import atomic_write, folder_lock, remove_stale_temporaries
-from .parse import parse_issue
-from .source import read_source
 
 FORMATS = ("pdf", "docx", "html")
 DEFAULT_FORMATS = ("pdf", "docx")
@@ -66,17 +64,47 @@ def output_path(config: Config, source: Path, out_dir: Path, fmt: str) -> Path:
 
 def load(path: Path, config: Config) -> Issue:
     """Read and parse the issue file at `path`; a placeholder left from `new` is refused."""
+    return prepare(path, config, check_glyphs=False).issue
+
+
+def prepare(path: Path, config: Config, data: bytes | None = None, check_glyphs: bool = True) -> RenderJob:
+    """The check stage of one issue: read its file once (or take `data`, its bytes read already), parse it,
+    refuse placeholders and, for a PDF (`check_glyphs`, unless `--allow-missing-glyphs`), characters no house
+    font has; read its images.
+
+    Everything after this works from the job, never from the disk.
+    """
+    from .archive import issue_images
     from .errors import raise_all
     from .losses import placeholder_problems
+    from .parse import parse_issue
+    from .source import decode, read_file, split
 
-    source = read_source(path)
+    data = read_file(path) if data is None else data
+    source = split(path, decode(path, data))
     issue = parse_issue(source, config)
     raise_all(placeholder_problems(source))
-    return issue
+    if check_glyphs and not config.allow_missing_glyphs:
+        from .coverage import config_coverage_problems, coverage_problems
+        from .fonts import fonts_dir
+
+        raise_all(
+            config_coverage_problems(config, refusing=True)
+            + coverage_problems(source, fonts_dir(config.root), refusing=True)
+        )
+    images = []
+    for image in issue_images(issue):
+        try:
+            images.append((image.resolve(), image.read_bytes()))
+        except OSError as exc:
+            from .errors import ContentError
+
+            raise ContentError(f"image {image}: cannot read: {exc.strerror}", path) from None
+    return RenderJob(issue, data, tuple(images), config)
 
 
-def renderer(fmt: str) -> Callable[[Issue, Config], bytes]:
-    """The function that renders `fmt`."""
+def renderer(fmt: str) -> Callable[[RenderJob], bytes]:
+    """The function that renders `fmt` from a job."""
     if fmt == "pdf":
         from .render.pdf import render_pdf
 
@@ -84,23 +112,36 @@ def renderer(fmt: str) -> Callable[[Issue, Config], bytes]:
     if fmt == "docx":
         from .render.docx import render_docx
 
-        return render_docx
+        return lambda job: render_docx(job.issue, job.config)
     if fmt == "html":
         from .render.html import render_html
 
-        return lambda issue, config: render_html(issue, config).encode("utf-8")
+        return lambda job: render_html(job.issue, job.config).encode("utf-8")
     raise UsageError(f"unknown format '{fmt}' (known: {', '.join(FORMATS)})")
 
 
-def render_all(issue: Issue, config: Config, formats: Iterable[str]) -> dict[str, bytes]:
-    """Every requested format of `issue`, rendered in memory."""
-    return {fmt: renderer(fmt)(issue, config) for fmt in formats}
+def render_all(job: RenderJob, formats: Iterable[str]) -> dict[str, bytes]:
+    """Every requested format of the job's issue, rendered in memory."""
+    return {fmt: renderer(fmt)(job) for fmt in formats}
 
 
 class InternalError(BulletinError):
-    """A bug met while building one issue: reported with the issue, the other issues go on."""
+    """A bug met while building one issue: reported with the issue, the other issues go on.
+
+    It keeps the traceback of its cause as text (it crosses from worker processes), for `--debug`.
+    """
 
     kind = "internal"
+    traceback: str = ""
+
+    @classmethod
+    def of(cls, exc: BaseException, path: Path | None) -> "InternalError":
+        """The internal error for `exc`, raised while building `path`, with its traceback."""
+        import traceback
+
+        error = cls(f"internal error: {type(exc).__name__}: {exc}", path)
+        error.traceback = "".join(traceback.format_exception(exc))
+        return error
 
 
 @dataclass(frozen=True)
@@ -119,47 +160,51 @@ class Built:
     catalog: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
-def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path) -> Built:
-    """Build one issue: read, parse and render every format, then write them all."""
+def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path, data: bytes | None = None) -> Built:
+    """Build one issue: read it once, check it, render every format, then write them all."""
     from .catalog import record
 
-    issue = load(path, config)
-    inputs = {relative_name(config, p): sha256_file(p) for p in (path, *issue_images(issue))}
-    rendered = render_all(issue, config, formats)
+    formats = tuple(formats)
+    job = prepare(path, config, data, check_glyphs="pdf" in formats)
+    inputs = {relative_name(config, p): sha for p, sha in job.digests().items()}
+    rendered = render_all(job, formats)
     written: list[Path] = []
     records: dict[str, OutputRecord] = {}
-    for fmt, data in rendered.items():
+    for fmt, output in rendered.items():
         target = output_path(config, path, out_dir, fmt)
-        atomic_write(target, data)
+        atomic_write(target, output)
         written.append(target)
-        records[fmt] = record_output(out_dir, target, data)
-    return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(issue, relative_name(config, path)))
+        records[fmt] = record_output(out_dir, target, output)
+    return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(job.issue, relative_name(config, path)))
 
 
-def build_safely(path: Path, config: Config, formats: tuple[str, ...], out_dir: Path) -> Built:
+def build_safely(
+    path: Path, config: Config, formats: tuple[str, ...], out_dir: Path, data: bytes | None = None
+) -> Built:
     """`build_one`, with any failure kept in the result instead of raised (runs in worker processes)."""
     try:
-        return build_one(path, config, formats, out_dir)
+        return build_one(path, config, formats, out_dir, data)
     except BulletinError as exc:
         return Built(path, error=exc)
     except Exception as exc:  # noqa: BLE001 (one issue's bug must not stop the others)
-        return Built(path, error=InternalError(f"internal error: {type(exc).__name__}: {exc}", path))
+        return Built(path, error=InternalError.of(exc, path))
 
 
-def _run(
-    todo: list[tuple[Path, tuple[str, ...]]], config: Config, out_dir: Path, jobs: int | None
-) -> Iterator[Built]:
-    """Build every (issue, formats) of `todo`, in worker processes when there are several."""
+def _run(todo: list[tuple[Any, ...]], config: Config, out_dir: Path, jobs: int | None) -> Iterator[Built]:
+    """Build every (issue, formats[, its bytes read already]) of `todo`, in worker processes when there are several."""
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers <= 1:
-        for path, formats in todo:
-            yield build_safely(path, config, formats, out_dir)
+        for path, formats, *data in todo:
+            yield build_safely(path, config, formats, out_dir, *data)
         return
-    # spawn, not fork: the parent may hold Pango and fontconfig state that a fork would copy half-made
+    # spawn, not fork: the parent may hold Pango and fontconfig state that a fork would copy half-made;
+    # each worker builds many issues, keeping its fonts, stylesheet and templates loaded between them
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
-        futures = {pool.submit(build_safely, path, config, formats, out_dir): path for path, formats in todo}
+        futures = {
+            pool.submit(build_safely, path, config, formats, out_dir, *data): path for path, formats, *data in todo
+        }
         for future in as_completed(futures):
             try:
                 yield future.result()
@@ -191,16 +236,18 @@ def build(
     shared = shared_inputs(config)
     digest = digest_of(shared)
     manifest.shared[digest] = shared
-    hasher = InputHasher()
+    # an input whose file is in a state seen before is not read again: its digest is known
+    hasher = FileDigests(f"input-states-{hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]}.json")
     start(len(files))
     results: list[Built] = []
-    todo: list[tuple[Path, tuple[str, ...]]] = []
+    todo: list[tuple[Path, tuple[str, ...], bytes | None]] = []
     changed: dict[Path, bool] = {}
     for path in files:
         record = manifest.issues.get(relative_name(config, path))
-        stale, changed[path] = (formats, True) if force else stale_formats(record, config, digest, formats, out_dir, hasher)
+        stale, changed[path] = (formats, True) if force else stale_formats(record, config, digest, formats, out_dir, hasher)  # type: ignore[arg-type]
         if stale:
-            todo.append((path, stale))
+            # the bytes read to see that it changed are the ones built: the file is read once
+            todo.append((path, stale, hasher.read.pop(path.resolve(), None)))
         else:
             results.append(Built(path, unchanged=True))
             progress(results[-1])
@@ -227,8 +274,12 @@ def build(
                     del manifest.issues[name]
             # A build that made nothing leaves no trace: no manifest, no catalog.
             if manifest.issues or (out_dir / MANIFEST_NAME).exists():
+                from .catalog import write_catalog
+
                 save_manifest(out_dir, manifest)
                 write_catalog(catalog_entries(manifest), config, out_dir)
+        hasher.read.clear()
+        hasher.save()
     return sorted(results, key=lambda r: r.source)
 
 

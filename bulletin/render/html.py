@@ -9,19 +9,10 @@ import jinja2
 from .. import typography
 from ..config import Config
 from ..errors import ConfigError
+from ..folders import TOOL_TEMPLATES, templates_dir  # noqa: F401 (imported from here by older callers)
 from ..fonts import fonts_dir, load_fonts
 from ..house import COLOPHON, FURNITURE, GEOMETRY, LABELS, RED, rows
 from ..model import Issue
-
-#: the templates shipped with the tool, used when a project has no templates/ of its own
-TOOL_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
-
-
-def templates_dir(root: Path) -> Path:
-    """The project's templates/ folder, or the tool's own."""
-    own = root / "templates"
-    return own if (own / "issue.html.j2").is_file() else TOOL_TEMPLATES
-
 
 def environment(root: Path) -> jinja2.Environment:
     """A Jinja environment over the templates: autoescaped, undefined names are errors."""
