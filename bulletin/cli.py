@@ -67,7 +67,7 @@ def debugging() -> bool:
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     global _debug
-    _debug = _debug or value
+    _debug = value
 
 
 def _show_traceback(error: BaseException) -> None:

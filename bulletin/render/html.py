@@ -64,9 +64,24 @@ def render_html(issue: Issue, config: Config) -> str:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"a template is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})", templates_dir(config.root)) from None
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
-        # A template that computes something impossible is the house's problem, not the issue's.
+        # A template that computes something impossible is the house's problem, not the issue's;
+        # an error raised in the tool's own code (even when a template called it) is a bug.
+        if not _raised_in_template(exc):
+            raise
         where, line = _template_frame(exc, templates_dir(config.root))
         raise ConfigError(f"template failed: {type(exc).__name__}: {exc}", where, line) from None
+
+
+def _raised_in_template(exc: BaseException) -> bool:
+    """Whether `exc` was raised by a template's own code (or by Jinja running it), not by Python it called."""
+    import traceback
+
+    frames = [frame.f_code.co_filename for frame, _ in traceback.walk_tb(exc.__traceback__)]
+    inside = [index for index, name in enumerate(frames) if name.endswith(".j2")]
+    if not inside:
+        return False
+    engine = str(Path(jinja2.__file__).parent)
+    return all(name.startswith(engine) or name.startswith("<") for name in frames[inside[-1] + 1 :])
 
 
 def _template_frame(exc: BaseException, folder: Path) -> tuple[Path, int | None]:
