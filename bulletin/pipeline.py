@@ -6,11 +6,8 @@ validated and rendered before its first output file is written.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -197,6 +194,10 @@ def _run(todo: list[tuple[Any, ...]], config: Config, out_dir: Path, jobs: int |
         for path, formats, *data in todo:
             yield build_safely(path, config, formats, out_dir, *data)
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     # spawn, not fork: the parent may hold Pango and fontconfig state that a fork would copy half-made;
     # each worker builds many issues, keeping its fonts, stylesheet and templates loaded between them
     context = multiprocessing.get_context("spawn")
@@ -274,13 +275,50 @@ def build(
                     del manifest.issues[name]
             # A build that made nothing leaves no trace: no manifest, no catalog.
             if manifest.issues or (out_dir / MANIFEST_NAME).exists():
-                from .catalog import write_catalog
-
+                before = _bytes_or_none(out_dir / MANIFEST_NAME)
                 save_manifest(out_dir, manifest)
-                write_catalog(catalog_entries(manifest), config, out_dir)
+                if manifest.to_bytes() != before or not _catalog_current(config, out_dir):
+                    from .catalog import write_catalog
+
+                    write_catalog(catalog_entries(manifest), config, out_dir)
         hasher.read.clear()
         hasher.save()
     return sorted(results, key=lambda r: r.source)
+
+
+def _bytes_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+#: the catalog files a build writes, and the templates they are made with
+CATALOG_FILES = ("index.html", "catalog.json", "catalog.csv")
+CATALOG_TEMPLATES = ("catalog.html.j2",)
+
+
+def _catalog_current(config: Config, out_dir: Path) -> bool:
+    """Whether the catalog files exist and are newer than bulletin.toml and the catalog templates.
+
+    With the manifest unchanged too, rewriting them would give the same bytes: a no-op build skips it.
+    """
+    from .folders import TOOL_TEMPLATES, templates_dir
+
+    try:
+        written = min((out_dir / name).stat().st_mtime_ns for name in CATALOG_FILES)
+    except OSError:
+        return False
+    sources = [config.path] + [folder / name for folder in (templates_dir(config.root), TOOL_TEMPLATES) for name in CATALOG_TEMPLATES]
+    for source in sources:
+        try:
+            if source.stat().st_mtime_ns >= written:
+                return False
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    return True
 
 
 def catalog_entries(manifest: Manifest) -> list[dict[str, Any]]:
