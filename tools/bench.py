@@ -34,7 +34,10 @@ from pathlib import Path
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-BULLETIN = BIN / "bulletin"
+#: the command that runs bulletin (see --checkout)
+BULLETIN = [str(BIN / "bulletin")]
+#: the environment of every bulletin process
+BULLETIN_ENV = dict(os.environ)
 FONTS = CHECKOUT / "fonts"
 
 #: the targets, as (row, limit, what the limit is measured against)
@@ -195,8 +198,8 @@ def single(paths: dict[str, Path], pandoc: str, runs: int) -> dict[str, Run]:
         "font_paths=[sys.argv[4]], ignore_system_fonts=True)"
     )
     commands = {
-        "bulletin build, PDF + DOCX": ([str(BULLETIN), "build", str(source)], project),
-        "bulletin build, PDF only": ([str(BULLETIN), "build", "--format", "pdf", str(source)], project),
+        "bulletin build, PDF + DOCX": ([*BULLETIN, "build", str(source)], project),
+        "bulletin build, PDF only": ([*BULLETIN, "build", "--format", "pdf", str(source)], project),
         "pandoc -> WeasyPrint, PDF": (
             [pandoc, str(source), "-s", "-o", str(folder / "pandoc.pdf"), "--pdf-engine=weasyprint",
              f"--css={paths['css']}", f"--resource-path={source.parent}"],
@@ -212,11 +215,11 @@ def single(paths: dict[str, Path], pandoc: str, runs: int) -> dict[str, Run]:
     for _ in range(runs):
         for label, (command, cwd) in commands.items():
             shutil.rmtree(project / "build", ignore_errors=True)
-            measured[label].append(run(command, cwd, env))
+            measured[label].append(run(command, cwd, BULLETIN_ENV if label.startswith("bulletin") else env))
     results = {label: median(found) for label, found in measured.items()}
     warm = subprocess.run(
         [sys.executable, "-c", WARM, str(project), str(source), str(project / "build-warm"), str(runs)],
-        capture_output=True, text=True, cwd=project,
+        capture_output=True, text=True, cwd=project, env=BULLETIN_ENV,
     )
     if warm.returncode == 0:
         data = json.loads(warm.stdout.strip().splitlines()[-1])
@@ -231,12 +234,12 @@ def archive(folder: Path, count: int) -> dict[str, Run]:
     root = folder / "archive"
     paths = _generator().generate(root, count)
     results = {
-        f"archive of {count}: full build": run([str(BULLETIN), "build"], root),
-        f"archive of {count}: no-op build": run([str(BULLETIN), "build"], root),
+        f"archive of {count}: full build": run([*BULLETIN, "build"], root, BULLETIN_ENV),
+        f"archive of {count}: no-op build": run([*BULLETIN, "build"], root, BULLETIN_ENV),
     }
     changed = paths[len(paths) // 2]
     changed.write_text(changed.read_text(encoding="utf-8").replace("。", "，另见附表。", 1), encoding="utf-8")
-    results[f"archive of {count}: one issue changed"] = run([str(BULLETIN), "build"], root)
+    results[f"archive of {count}: one issue changed"] = run([*BULLETIN, "build"], root, BULLETIN_ENV)
     return results
 
 
@@ -279,10 +282,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs of each single-issue measure (median; default 5)")
     parser.add_argument("--archive", type=int, default=200, help="issues in the generated archive (default 200; 0 skips)")
     parser.add_argument("--issue", type=Path, default=CHECKOUT / "issues" / "2026" / "002.md", help="the sample issue")
+    parser.add_argument(
+        "--checkout", type=Path, help="measure the bulletin package in this folder (an export of another commit)"
+    )
     args = parser.parse_args()
     pandoc, _ = _tools()
-    if not BULLETIN.is_file():
-        sys.exit(f"bench: {BULLETIN} not found: run ./dev setup first")
+    if args.checkout:
+        BULLETIN[:] = [sys.executable, "-m", "bulletin.cli"]
+        BULLETIN_ENV["PYTHONPATH"] = str(args.checkout.resolve())
+    elif not Path(BULLETIN[0]).is_file():
+        sys.exit(f"bench: {BULLETIN[0]} not found: run ./dev setup first")
     with tempfile.TemporaryDirectory(prefix="bulletin-bench-") as temporary:
         folder = Path(temporary)
         paths = prepare(folder, args.issue.resolve(), pandoc)
@@ -291,7 +300,8 @@ def main() -> None:
             results.update(archive(folder, args.archive))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"cores: {os.cpu_count()}   load average at the end: {load:.1f}   python: {sys.version.split()[0]}   "
-          f"runs: {args.runs} (median), alternating   issue: {args.issue.name}")
+          f"runs: {args.runs} (median), alternating   issue: {args.issue.name}"
+          + (f"   bulletin from {args.checkout}" if args.checkout else ""))
     print("\n".join(table(results, args.archive)))
 
 
