@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -52,3 +53,59 @@ def store(name: str, value: Any) -> None:
             raise
     except OSError:
         pass
+
+
+def file_state(path: Path) -> str:
+    """A file's identity and state: any write or replacement changes one of them (ctime included)."""
+    info = path.stat()
+    return f"{path.resolve()}|{info.st_dev}|{info.st_ino}|{info.st_size}|{info.st_mtime_ns}|{info.st_ctime_ns}"
+
+
+class FileDigests:
+    """SHA-256 of files, known from their state when it is one seen before, so that unchanged files are never read.
+
+    A file whose state is new is read (the bytes are kept in `read` for whoever needs
+    them next) and hashed; its digest is remembered under that state only if the state
+    did not change during the read. `save` stores what was used and learned.
+    """
+
+    #: at most this many states are kept; the least recently stored go first
+    LIMIT = 50_000
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        stored = load(name)
+        self.known: dict[str, str] = (
+            {str(k): v for k, v in stored.items() if isinstance(v, str)} if isinstance(stored, dict) else {}
+        )
+        self.learned: dict[str, str] = {}
+        self.read: dict[Path, bytes] = {}
+
+    def __call__(self, path: Path) -> str | None:
+        """The SHA-256 of the file at `path`, or None when it cannot be read."""
+        try:
+            state = file_state(path)
+            if state in self.known:
+                return self.known[state]
+            if not stat.S_ISREG(path.stat().st_mode):
+                return None  # a FIFO or device is never opened: the build reports it
+            data = path.read_bytes()
+        except OSError:
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        self.read[path.resolve()] = data
+        try:
+            if file_state(path) == state:
+                self.learned[state] = digest
+        except OSError:
+            pass
+        return digest
+
+    def save(self) -> None:
+        """Store the states learned in this run with those known before (nothing when nothing was learned)."""
+        if not self.learned:
+            return
+        merged = {**self.known, **self.learned}
+        if len(merged) > self.LIMIT:
+            merged = dict(list(merged.items())[-self.LIMIT :])
+        store(self.name, merged)

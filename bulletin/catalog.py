@@ -20,7 +20,7 @@ from .config import Config
 from .errors import ConfigError
 from .model import Code, CodeBlock, Issue, Text
 from .output import atomic_write
-from .render.html import TOOL_TEMPLATES, templates_dir
+from .folders import TOOL_TEMPLATES, templates_dir
 
 CATALOG_TEMPLATE = "catalog.html.j2"
 #: catalog columns, in order, for CSV and JSON

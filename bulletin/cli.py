@@ -61,12 +61,37 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
+#: print the traceback of internal errors: `--debug` or BULLETIN_DEBUG=1
+_debug = False
+
+
+def debugging() -> bool:
+    """Whether internal errors are shown with their traceback."""
+    import os
+
+    return _debug or os.environ.get("BULLETIN_DEBUG", "") not in ("", "0")
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    global _debug
+    _debug = value
+
+
+def _show_traceback(error: BaseException) -> None:
+    """With --debug, the traceback an internal error keeps (from the worker that met it)."""
+    if debugging() and getattr(error, "traceback", ""):
+        click.echo(error.traceback.rstrip(), err=True)  # type: ignore[attr-defined]
+
 
 @click.group(epilog=EXIT_CODES_HELP)
 @click.option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
     help="The project folder (holding bulletin.toml). Default: found from here upward.",
+)
+@click.option(
+    "--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
+    help="Print the traceback of an internal error (exit 3). Also BULLETIN_DEBUG=1.",
 )
 @click.option(
     "--lang",
@@ -170,6 +195,7 @@ def _report_sealed(results: list[pipeline.Built]) -> None:
 def _report_built(built: pipeline.Built) -> None:
     if built.error:
         click.echo(str(built.error), err=True)
+        _show_traceback(built.error)
     else:
         for path in built.outputs:
             click.echo(display_path(path))
@@ -653,9 +679,16 @@ def _main(argv: list[str]) -> int:
         return EXIT_INTERRUPTED
     except BulletinError as exc:
         click.echo(str(exc), err=True)
+        for problem in getattr(exc, "problems", [exc]):
+            _show_traceback(problem)
         return exit_code(exc)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_CONTENT
+    except Exception as exc:  # noqa: BLE001 (a bug: one line, the traceback with --debug)
+        error = pipeline.InternalError.of(exc, None)
+        click.echo(str(error) if debugging() else f"{error} (--debug shows where)", err=True)
+        _show_traceback(error)
+        return EXIT_INTERNAL
     return EXIT_OK
 
 

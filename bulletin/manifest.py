@@ -21,7 +21,7 @@ from .config import Config
 from .errors import ConfigError
 from .fonts import fonts_dir
 from .output import atomic_write
-from .render.html import templates_dir
+from .folders import templates_dir
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1

@@ -5,19 +5,17 @@ validated and rendered before its first output file is written.
 """
 from __future__ import annotations
 
-import multiprocessing
+import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .archive import issue_images
-from .catalog import write_catalog
+from .cache import FileDigests
 from .config import Config
 from .errors import BulletinError, UsageError
+from .job import RenderJob
 from .manifest import (
     MANIFEST_NAME,
     InputHasher,
@@ -29,7 +27,6 @@ from .manifest import (
     record_output,
     relative_name,
     save_manifest,
-    sha256_file,
     shared_inputs,
     stale_formats,
 )
@@ -74,17 +71,47 @@ def output_path(config: Config, source: Path, out_dir: Path, fmt: str) -> Path:
 
 def load(path: Path, config: Config) -> Issue:
     """Read and parse the issue file at `path`; a placeholder left from `new` is refused."""
+    return prepare(path, config, check_glyphs=False).issue
+
+
+def prepare(path: Path, config: Config, data: bytes | None = None, check_glyphs: bool = True) -> RenderJob:
+    """The check stage of one issue: read its file once (or take `data`, its bytes read already), parse it,
+    refuse placeholders and, for a PDF (`check_glyphs`, unless `--allow-missing-glyphs`), characters no house
+    font has; read its images.
+
+    Everything after this works from the job, never from the disk.
+    """
+    from .archive import issue_images
     from .errors import raise_all
     from .losses import placeholder_problems
+    from .parse import parse_issue
+    from .source import decode, read_file, split
 
-    source = read_source(path)
+    data = read_file(path) if data is None else data
+    source = split(path, decode(path, data))
     issue = parse_issue(source, config)
     raise_all(placeholder_problems(source))
-    return issue
+    if check_glyphs and not config.allow_missing_glyphs:
+        from .coverage import config_coverage_problems, coverage_problems
+        from .fonts import fonts_dir
+
+        raise_all(
+            config_coverage_problems(config, refusing=True)
+            + coverage_problems(source, fonts_dir(config.root), refusing=True)
+        )
+    images = []
+    for image in issue_images(issue):
+        try:
+            images.append((image.resolve(), image.read_bytes()))
+        except OSError as exc:
+            from .errors import ContentError
+
+            raise ContentError(f"image {image}: cannot read: {exc.strerror}", path) from None
+    return RenderJob(issue, data, tuple(images), config)
 
 
-def renderer(fmt: str) -> Callable[[Issue, Config], bytes]:
-    """The function that renders `fmt`."""
+def renderer(fmt: str) -> Callable[[RenderJob], bytes]:
+    """The function that renders `fmt` from a job."""
     if fmt == "pdf":
         from .render.pdf import render_pdf
 
@@ -92,23 +119,36 @@ def renderer(fmt: str) -> Callable[[Issue, Config], bytes]:
     if fmt == "docx":
         from .render.docx import render_docx
 
-        return render_docx
+        return lambda job: render_docx(job.issue, job.config)
     if fmt == "html":
         from .render.html import render_html
 
-        return lambda issue, config: render_html(issue, config).encode("utf-8")
+        return lambda job: render_html(job.issue, job.config).encode("utf-8")
     raise UsageError(f"unknown format '{fmt}' (known: {', '.join(FORMATS)})")
 
 
-def render_all(issue: Issue, config: Config, formats: Iterable[str]) -> dict[str, bytes]:
-    """Every requested format of `issue`, rendered in memory."""
-    return {fmt: renderer(fmt)(issue, config) for fmt in formats}
+def render_all(job: RenderJob, formats: Iterable[str]) -> dict[str, bytes]:
+    """Every requested format of the job's issue, rendered in memory."""
+    return {fmt: renderer(fmt)(job) for fmt in formats}
 
 
 class InternalError(BulletinError):
-    """A bug met while building one issue: reported with the issue, the other issues go on."""
+    """A bug met while building one issue: reported with the issue, the other issues go on.
+
+    It keeps the traceback of its cause as text (it crosses from worker processes), for `--debug`.
+    """
 
     kind = "internal"
+    traceback: str = ""
+
+    @classmethod
+    def of(cls, exc: BaseException, path: Path | None) -> "InternalError":
+        """The internal error for `exc`, raised while building `path`, with its traceback."""
+        import traceback
+
+        error = cls(f"internal error: {type(exc).__name__}: {exc}", path)
+        error.traceback = "".join(traceback.format_exception(exc))
+        return error
 
 
 @dataclass(frozen=True)
@@ -133,51 +173,59 @@ class Built:
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
-def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path) -> Built:
-    """Build one issue: read, parse and render every format, then write them all."""
+def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path, data: bytes | None = None) -> Built:
+    """Build one issue: read it once, check it, render every format, then write them all."""
     from .catalog import record
 
-    issue = load(path, config)
-    inputs = {relative_name(config, p): sha256_file(p) for p in (path, *issue_images(issue))}
-    rendered = render_all(issue, config, formats)
+    formats = tuple(formats)
+    job = prepare(path, config, data, check_glyphs="pdf" in formats)
+    inputs = {relative_name(config, p): sha for p, sha in job.digests().items()}
+    rendered = render_all(job, formats)
     targets = {fmt: output_path(config, path, out_dir, fmt) for fmt in rendered}
     # every format of the issue is replaced, or none (a DOCX that cannot be written keeps the old PDF)
-    write_all({targets[fmt]: data for fmt, data in rendered.items()}, inside=out_dir)
+    write_all({targets[fmt]: output for fmt, output in rendered.items()}, inside=out_dir)
     written = list(targets.values())
-    records = {fmt: record_output(out_dir, targets[fmt], data) for fmt, data in rendered.items()}
+    records = {fmt: record_output(out_dir, targets[fmt], output) for fmt, output in rendered.items()}
     warnings: tuple[str, ...] = ()
     if "pdf" in rendered:
         from .losses import layout_findings
 
-        warnings = tuple(f.describe(path) for f in layout_findings(issue, config, rendered["pdf"]))
-    return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(issue, relative_name(config, path)),
+        warnings = tuple(f.describe(path) for f in layout_findings(job.issue, config, rendered["pdf"]))
+    return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(job.issue, relative_name(config, path)),
                  warnings=warnings)
 
 
-def build_safely(path: Path, config: Config, formats: tuple[str, ...], out_dir: Path) -> Built:
+def build_safely(
+    path: Path, config: Config, formats: tuple[str, ...], out_dir: Path, data: bytes | None = None
+) -> Built:
     """`build_one`, with any failure kept in the result instead of raised (runs in worker processes)."""
     try:
-        return build_one(path, config, formats, out_dir)
+        return build_one(path, config, formats, out_dir, data)
     except BulletinError as exc:
         return Built(path, error=exc)
     except Exception as exc:  # noqa: BLE001 (one issue's bug must not stop the others)
-        return Built(path, error=InternalError(f"internal error: {type(exc).__name__}: {exc}", path))
+        return Built(path, error=InternalError.of(exc, path))
 
 
-def _run(
-    todo: list[tuple[Path, tuple[str, ...]]], config: Config, out_dir: Path, jobs: int | None
-) -> Iterator[Built]:
-    """Build every (issue, formats) of `todo`, in worker processes when there are several."""
+def _run(todo: list[tuple[Any, ...]], config: Config, out_dir: Path, jobs: int | None) -> Iterator[Built]:
+    """Build every (issue, formats[, its bytes read already]) of `todo`, in worker processes when there are several."""
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers <= 1:
-        for path, formats in todo:
-            yield build_safely(path, config, formats, out_dir)
+        for path, formats, *data in todo:
+            yield build_safely(path, config, formats, out_dir, *data)
         return
-    # spawn, not fork: the parent may hold Pango and fontconfig state that a fork would copy half-made
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    # spawn, not fork: the parent may hold Pango and fontconfig state that a fork would copy half-made;
+    # each worker builds many issues, keeping its fonts, stylesheet and templates loaded between them
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
-        futures = {pool.submit(build_safely, path, config, formats, out_dir): path for path, formats in todo}
+        futures = {
+            pool.submit(build_safely, path, config, formats, out_dir, *data): path for path, formats, *data in todo
+        }
         for future in as_completed(futures):
             try:
                 yield future.result()
@@ -209,17 +257,19 @@ def build(
     shared = shared_inputs(config)
     digest = digest_of(shared)
     manifest.shared[digest] = shared
-    hasher = InputHasher()
+    # an input whose file is in a state seen before is not read again: its digest is known
+    hasher = FileDigests(f"input-states-{hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]}.json")
     start(len(files))
     results: list[Built] = []
     files = _serve_published(config, files, formats, out_dir, manifest, shared, digest, results, progress)
-    todo: list[tuple[Path, tuple[str, ...]]] = []
+    todo: list[tuple[Path, tuple[str, ...], bytes | None]] = []
     changed: dict[Path, bool] = {}
     for path in files:
         record = manifest.issues.get(relative_name(config, path))
-        stale, changed[path] = (formats, True) if force else stale_formats(record, config, digest, formats, out_dir, hasher)
+        stale, changed[path] = (formats, True) if force else stale_formats(record, config, digest, formats, out_dir, hasher)  # type: ignore[arg-type]
         if stale:
-            todo.append((path, stale))
+            # the bytes read to see that it changed are the ones built: the file is read once
+            todo.append((path, stale, hasher.read.pop(path.resolve(), None)))
         else:
             results.append(Built(path, unchanged=True))
             progress(results[-1])
@@ -246,8 +296,14 @@ def build(
                     del manifest.issues[name]
             # A build that made nothing leaves no trace: no manifest, no catalog.
             if manifest.issues or (out_dir / MANIFEST_NAME).exists():
+                before = _bytes_or_none(out_dir / MANIFEST_NAME)
                 save_manifest(out_dir, manifest)
-                write_catalog(catalog_entries(manifest), config, out_dir)
+                if manifest.to_bytes() != before or not _catalog_current(config, out_dir):
+                    from .catalog import write_catalog
+
+                    write_catalog(catalog_entries(manifest), config, out_dir)
+        hasher.read.clear()
+        hasher.save()
     return sorted(results, key=lambda r: r.source)
 
 
@@ -281,6 +337,41 @@ def _serve_published(
         )
         progress(results[-1])
     return drafts
+
+
+def _bytes_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+#: the catalog files a build writes, and the templates they are made with
+CATALOG_FILES = ("index.html", "catalog.json", "catalog.csv")
+CATALOG_TEMPLATES = ("catalog.html.j2",)
+
+
+def _catalog_current(config: Config, out_dir: Path) -> bool:
+    """Whether the catalog files exist and are newer than bulletin.toml and the catalog templates.
+
+    With the manifest unchanged too, rewriting them would give the same bytes: a no-op build skips it.
+    """
+    from .folders import TOOL_TEMPLATES, templates_dir
+
+    try:
+        written = min((out_dir / name).stat().st_mtime_ns for name in CATALOG_FILES)
+    except OSError:
+        return False
+    sources = [config.path] + [folder / name for folder in (templates_dir(config.root), TOOL_TEMPLATES) for name in CATALOG_TEMPLATES]
+    for source in sources:
+        try:
+            if source.stat().st_mtime_ns >= written:
+                return False
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    return True
 
 
 def catalog_entries(manifest: Manifest) -> list[dict[str, Any]]:

@@ -29,8 +29,7 @@ def page_images(pdf: bytes, scale: float, pages: list[int] | None = None) -> lis
 
 def preview_pages(config: Config, path: Path, page: int | None, scale: float, out_dir: Path) -> list[Path]:
     """Render `path` (an issue) to PDF in memory and write PNGs of its pages; return their paths."""
-    issue = pipeline.load(path.resolve(), config)
-    pdf = pipeline.renderer("pdf")(issue, config)
+    pdf = pipeline.renderer("pdf")(pipeline.prepare(path.resolve(), config))
     import pypdfium2
 
     count = len(pypdfium2.PdfDocument(pdf))

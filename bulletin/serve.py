@@ -86,12 +86,12 @@ class Desk:
                 warnings.extend(finding.describe(self.path) for finding in find_losses(source))
             except ImportError:  # pragma: no cover
                 pass
-            issue = pipeline.load(self.path, self.config)
-            pdf = pipeline.renderer("pdf")(issue, self.config)
+            job = pipeline.prepare(self.path, self.config)
+            pdf = pipeline.renderer("pdf")(job)
             from .losses import layout_findings
 
-            warnings.extend(finding.describe(self.path) for finding in layout_findings(issue, self.config, pdf))
-            docx = pipeline.renderer("docx")(issue, self.config)
+            warnings.extend(finding.describe(self.path) for finding in layout_findings(job.issue, self.config, pdf))
+            docx = pipeline.renderer("docx")(job)
             pages = page_images(pdf, SCALE)
             texts = _page_texts(pdf)
         except BulletinError as exc:

@@ -75,6 +75,11 @@ def split(path: Path, text: str) -> Source:
 
 def read_source(path: Path) -> Source:
     """Read and split the issue file at `path`."""
+    return split(path, decode(path, read_file(path)))
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of the issue file at `path` (a regular file of at most MAX_BYTES), read once."""
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
@@ -88,11 +93,10 @@ def read_source(path: Path) -> Source:
                 f"file is {size / 1024 / 1024:.1f} MB; an issue may be at most {MAX_BYTES // 1024 // 1024} MB",
                 path,
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ContentError("no such file", path) from None
     except IsADirectoryError:
         raise ContentError("is a folder, not an issue file", path) from None
     except OSError as exc:
         raise ContentError(f"cannot read: {exc.strerror}", path) from None
-    return split(path, decode(path, data))

@@ -21,7 +21,7 @@ from .config import Config
 from .errors import BulletinError, ConfigError, Problems, UsageError
 from .fonts import fonts_dir, isolate_fontconfig, load_fonts
 from .house import GEOMETRY, RED
-from .render.html import TOOL_TEMPLATES, templates_dir
+from .folders import TOOL_TEMPLATES, templates_dir
 
 VOLUME_TEMPLATE = "volume.html.j2"
 

@@ -74,3 +74,27 @@ def test_an_unwritable_cache_costs_only_time(tmp_path: Path, monkeypatch: pytest
     load_fonts.cache_clear()
     assert len(font_points(TOOL_FONTS / FANG, _pin(FANG))) > 1000
     assert load_fonts(TOOL_FONTS)
+
+
+def test_input_digests_are_known_by_file_state_and_a_rewrite_is_always_seen(cache_folder: Path, tmp_path: Path) -> None:
+    import hashlib
+    import time
+
+    path = tmp_path / "001.md"
+    path.write_bytes(b"first text")
+    first = cache.FileDigests("states.json")
+    assert first(path) == hashlib.sha256(b"first text").hexdigest() and path in first.read
+    first.save()
+
+    again = cache.FileDigests("states.json")
+    assert again(path) == hashlib.sha256(b"first text").hexdigest()
+    assert not again.read, "a file in a state seen before is not read"
+
+    # same size, modification time put back: the change time still tells
+    stat = path.stat()
+    time.sleep(0.01)
+    path.write_bytes(b"other text")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    third = cache.FileDigests("states.json")
+    assert third(path) == hashlib.sha256(b"other text").hexdigest()
+    assert third(tmp_path / "missing.md") is None

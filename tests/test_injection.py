@@ -11,7 +11,7 @@ import pdfplumber
 import pytest
 
 from bulletin.errors import ConfigError
-from bulletin.pipeline import load, render_all
+from bulletin.pipeline import load, prepare, render_all
 from bulletin.render.html import environment, render_html
 
 from .conftest import FRONT, Project
@@ -75,7 +75,7 @@ def test_html_holds_no_tag_and_no_template_result_from_the_issue(project: Projec
 def test_pdf_and_docx_print_the_issue_literally(project: Project) -> None:
     project.issue(front=FRONT_INJECTED, body=BODY_INJECTED)
     config = project.config
-    outputs = render_all(load(project.root / "issues" / "2026" / "003.md", config), config, ("pdf", "docx"))
+    outputs = render_all(prepare(project.root / "issues" / "2026" / "003.md", config), ("pdf", "docx"))
 
     with pdfplumber.open(io.BytesIO(outputs["pdf"])) as pdf:
         pdf_text = squeeze("".join(page.extract_text() or "" for page in pdf.pages))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bulletin.config import DEFAULT_CLASSIFICATIONS, DEFAULT_URGENCIES, Config
 from bulletin.errors import BulletinError
-from bulletin.pipeline import load
+from bulletin.pipeline import load, prepare
 from bulletin.render.docx import render_docx
 from bulletin.render.html import render_html
 from bulletin.render.pdf import render_pdf
@@ -141,7 +141,7 @@ def build_or_refuse(config: Config, path: Path, text: str, formats: tuple[str, .
     try:
         issue = load(path, config)
         for fmt in formats:
-            output = {"html": lambda: render_html(issue, config).encode(), "docx": lambda: render_docx(issue, config), "pdf": lambda: render_pdf(issue, config)}[fmt]()
+            output = {"html": lambda: render_html(issue, config).encode(), "docx": lambda: render_docx(issue, config), "pdf": lambda: render_pdf(prepare(path, config))}[fmt]()
             assert output
     except BulletinError as exc:
         assert str(exc).strip(), "a domain error says what is wrong"

@@ -12,19 +12,10 @@ from markupsafe import Markup
 from .. import typography
 from ..config import Config
 from ..errors import ConfigError
+from ..folders import TOOL_TEMPLATES, templates_dir  # noqa: F401 (imported from here by older callers)
 from ..fonts import fonts_dir, load_fonts
 from ..house import BLACK, HOUSE, House, Role, fields_of, rows
 from ..model import Issue, Meta
-
-#: the templates shipped with the tool, used when a project has no templates/ of its own
-TOOL_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
-
-
-def templates_dir(root: Path) -> Path:
-    """The project's templates/ folder, or the tool's own."""
-    own = root / "templates"
-    return own if (own / "issue.html.j2").is_file() else TOOL_TEMPLATES
-
 
 def environment(root: Path) -> jinja2.Environment:
     """A Jinja environment over the templates: autoescaped, undefined names are errors."""
@@ -185,9 +176,24 @@ def render_html(issue: Issue, config: Config, copy_number: str = "") -> str:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"a template is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})", templates_dir(config.root)) from None
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
-        # A template that computes something impossible is the house's problem, not the issue's.
+        # A template that computes something impossible is the house's problem, not the issue's;
+        # an error raised in the tool's own code (even when a template called it) is a bug.
+        if not _raised_in_template(exc):
+            raise
         where, line = _template_frame(exc, templates_dir(config.root))
         raise ConfigError(f"template failed: {type(exc).__name__}: {exc}", where, line) from None
+
+
+def _raised_in_template(exc: BaseException) -> bool:
+    """Whether `exc` was raised by a template's own code (or by Jinja running it), not by Python it called."""
+    import traceback
+
+    frames = [frame.f_code.co_filename for frame, _ in traceback.walk_tb(exc.__traceback__)]
+    inside = [index for index, name in enumerate(frames) if name.endswith(".j2")]
+    if not inside:
+        return False
+    engine = str(Path(jinja2.__file__).parent)
+    return all(name.startswith(engine) or name.startswith("<") for name in frames[inside[-1] + 1 :])
 
 
 def _template_frame(exc: BaseException, folder: Path) -> tuple[Path, int | None]:

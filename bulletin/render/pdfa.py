@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from ..archive import issue_images
 from ..config import Config
+from ..job import RenderJob
 from ..model import Issue
 
 #: the variant every issue PDF is written in; attachments need PDF/A-3
@@ -50,14 +50,15 @@ def _attachment_time(issue: Issue) -> dt.datetime:
     return dt.datetime.combine(issue.meta.date, dt.time())
 
 
-def attachments(issue: Issue) -> list[Any]:
-    """The issue's Markdown file, byte for byte, and the images it uses, as PDF attachments."""
+def attachments(job: RenderJob) -> list[Any]:
+    """The issue's Markdown file, byte for byte as the job read it, and the images it uses, as PDF attachments."""
     from weasyprint import Attachment
 
+    issue = job.issue
     when = _attachment_time(issue)
     found = [
         Attachment(
-            file_obj=io.BytesIO(issue.source.read_bytes()),
+            file_obj=io.BytesIO(job.source),
             name=source_name(issue),
             description="Markdown source of this issue",
             created=when,
@@ -66,14 +67,14 @@ def attachments(issue: Issue) -> list[Any]:
         )
     ]
     folder = issue.source.parent.resolve()
-    for image in issue_images(issue):
+    for image, data in job.images:
         try:
-            name = image.resolve().relative_to(folder).as_posix()
+            name = image.relative_to(folder).as_posix()
         except ValueError:
             name = image.name
         found.append(
             Attachment(
-                file_obj=io.BytesIO(image.read_bytes()),
+                file_obj=io.BytesIO(data),
                 name=name,
                 description="image used by this issue",
                 created=when,
@@ -142,14 +143,14 @@ def finisher(issue: Issue):  # type: ignore[no-untyped-def]
     return finish
 
 
-def write_options(issue: Issue, config: Config) -> dict[str, Any]:
+def write_options(job: RenderJob) -> dict[str, Any]:
     """The `write_pdf` options of an archival, reproducible issue PDF."""
     return {
         "pdf_variant": PDF_VARIANT,
-        "pdf_identifier": identifier(issue),
+        "pdf_identifier": identifier(job.issue),
         "pdf_tags": True,
-        "attachments": attachments(issue),
-        "finisher": finisher(issue),
+        "attachments": attachments(job),
+        "finisher": finisher(job.issue),
     }
 
 
