@@ -275,7 +275,12 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool, layout: bool) -> Non
                     from .losses import layout_findings
 
                     # glyph coverage is reported above: lay out even where a glyph is missing
-                    pdf = pipeline.renderer("pdf")(issue, replace(config, allow_missing_glyphs=True))
+                    from .archive import issue_images
+                    from .job import RenderJob
+
+                    images = tuple((p.resolve(), p.read_bytes()) for p in issue_images(issue))
+                    job = RenderJob(issue, source.text.encode("utf-8"), images, replace(config, allow_missing_glyphs=True))
+                    pdf = pipeline.renderer("pdf")(job)
                     warnings.extend(f.describe(path) for f in layout_findings(issue, config, pdf))
             except BulletinError as exc:
                 problems.extend(getattr(exc, "problems", [exc]))

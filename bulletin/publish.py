@@ -218,12 +218,12 @@ def _edition(
 
 
 def _render(config: Config, source: Path) -> tuple[Any, dict[str, bytes]]:
-    from .pipeline import load, render_all
+    from .pipeline import prepare, render_all
 
-    issue = load(source, config)
-    if issue.meta.draft:
+    job = prepare(source, config)
+    if job.issue.meta.draft:
         raise ContentError("is a draft ('status: draft'): remove the line to publish it", source)
-    return issue, render_all(issue, config, SEALED_FORMATS)
+    return job.issue, render_all(job, SEALED_FORMATS)
 
 
 def _numbering(config: Config, source: Path) -> None:
@@ -448,7 +448,7 @@ def _rebuild(config: Config, sealed: Sealed, folder: Path, facts: list[str]) -> 
     """
     from .config import load_config
     from .fonts import fonts_dir
-    from .pipeline import load, render_all
+    from .pipeline import prepare, render_all
 
     edition = sealed.current
     for name, text in edition["house_files"].items():
@@ -476,8 +476,8 @@ def _rebuild(config: Config, sealed: Sealed, folder: Path, facts: list[str]) -> 
     recorded_config = dataclasses.replace(
         load_config(folder), allow_missing_glyphs=bool(edition["house"].get("allow_missing_glyphs", False))
     )
-    issue = load(folder / sealed.data["source"], recorded_config)
-    return render_all(issue, recorded_config, tuple(edition["outputs"]))
+    job = prepare(folder / sealed.data["source"], recorded_config)
+    return render_all(job, tuple(edition["outputs"]))
 
 
 def verify_published(config: Config, records: list[Sealed], facts: list[str]) -> tuple[int, list[tuple[Path, str]]]:

@@ -197,7 +197,7 @@ def _colophon_alone(project: Project) -> tuple[int, Path]:
 
     def pages(count: int) -> tuple[int, bytes]:
         path = project.issue(body="\n\n".join([line] * count) + "\n")
-        pdf = pipeline.renderer("pdf")(pipeline.load(path, project.config), project.config)
+        pdf = pipeline.renderer("pdf")(pipeline.prepare(path, project.config))
         import pypdfium2
 
         document = pypdfium2.PdfDocument(pdf)
