@@ -36,6 +36,13 @@ RAISE = 10.0
 UNBREAKABLE = ("——", "……")
 #: full-width closing marks the PDF may set at half width (标点挤压): their ink is in the left half
 SQUEEZABLE = "，。、；：！”’）》」』】〕"
+#: full-width opening marks: their ink is in the right half; one followed by another is set at half width
+OPENING = "“‘（《「『【〔"
+
+
+def compressible(first: str, second: str) -> bool:
+    """True when clreq's rule for consecutive punctuation sets `first` at half width before `second`."""
+    return (first in SQUEEZABLE and second in SQUEEZABLE + OPENING) or (first in OPENING and second in OPENING)
 
 
 @dataclass
@@ -76,15 +83,23 @@ class Line:
         `right`, comes half a glyph after the mark's start instead of a whole one."""
         found = []
         for index, char in enumerate(self.chars):
-            if char["text"] not in SQUEEZABLE:
+            if char["text"] not in SQUEEZABLE + OPENING:
                 continue
             half = char["x0"] + char["size"] / 2
             if index + 1 < len(self.chars):
                 if self.chars[index + 1]["x0"] < (half + char["x1"]) / 2:
                     found.append(index)
-            elif abs(half - right) <= tolerance:
+            elif char["text"] in SQUEEZABLE and abs(half - right) <= tolerance:
                 found.append(index)
         return found
+
+    def pairs(self) -> list[tuple[str, float]]:
+        """Each pair of adjacent full-width marks the rule compresses, with the advance from the first to the second, pt."""
+        return [
+            (a["text"] + b["text"], b["x0"] - a["x0"])
+            for a, b in zip(self.chars, self.chars[1:])
+            if a["size"] >= SMALL and b["size"] >= SMALL and compressible(a["text"], b["text"])
+        ]
 
     def end(self, right: float, tolerance: float = 0.5) -> float:
         """Where the line's text ends: the last glyph's advance, or half of it for a mark at half width."""
@@ -331,20 +346,24 @@ class GridFit:
     page: int
     cells: int
     forced: bool
-    #: marks on the line set at half width (each takes half a cell)
+    #: marks on the line set at half width to keep its last character (each takes half a cell)
     squeezed: int = 0
     #: True when setting the closing mark that forbade the break, and at most one more of
     #: the line's marks, at half width would have kept the next character on the line
     squeezable: bool = False
+    #: marks set at half width because a mark follows them (consecutive punctuation)
+    paired: int = 0
 
     @property
     def used(self) -> float:
         """The cells the line's characters take."""
-        return len(self.text) - self.squeezed / 2
+        return len(self.text) - (self.squeezed + self.paired) / 2
 
     @property
     def full(self) -> bool:
-        """True when the line fills its cells."""
+        """True when the line fills its cells (with compressed pairs, all but the half cell no character fits)."""
+        if self.paired:
+            return 0 <= self.cells - self.used < 1
         return self.used == self.cells
 
 
@@ -366,17 +385,26 @@ def grid_fits(printed: Sequence[Printed]) -> list[GridFit]:
                 cluster = next((k for k in range(1, len(following) + 1) if _can_end_after(following, k)), len(following))
                 is_last = index + 1 == len(segment) - 1
                 runt = is_last and _is_runt(following[cluster:])
-                forced = len(line.text) + _cells(following[:cluster]) > cells or runt
-                right = RIGHT - item.block.inset * GEOMETRY.char_pitch
-                squeezed = len(line.squeezed(right))
                 taken = line.text + following[:cluster]
-                marks = sum(1 for char in taken[:-1] if char in SQUEEZABLE)
+                pairs = sum(1 for a, b in zip(taken, taken[1:]) if compressible(a, b))
+                forced = len(line.text) + _cells(following[:cluster]) - pairs / 2 > cells or runt
+                right = RIGHT - item.block.inset * GEOMETRY.char_pitch
+                half = line.squeezed(right)
+                paired = sum(
+                    1 for index in half
+                    if index + 1 < len(line.text) and compressible(line.text[index], line.text[index + 1])
+                )
+                squeezed = len(half) - paired
+                marks = sum(
+                    1 for index, char in enumerate(taken[:-1])
+                    if char in SQUEEZABLE and not compressible(char, taken[index + 1])
+                )
                 squeezable = (
                     not runt
                     and taken[-1] in SQUEEZABLE
-                    and _cells(taken) - cells <= (1 + min(marks, 1)) / 2
+                    and _cells(taken) - pairs / 2 - cells <= (1 + min(marks, 1)) / 2
                 )
-                fits.append(GridFit(line.text, line.page + 1, cells, forced, squeezed, squeezable))
+                fits.append(GridFit(line.text, line.page + 1, cells, forced, squeezed, squeezable, paired))
     return fits
 
 

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from bulletin.config import Config
 from bulletin.fonts import FontFile, fonts_dir, load_fonts
+from bulletin.house import GEOMETRY
 from bulletin.pipeline import build, load, output_path
 
 from bulletin.typography import title_cells
@@ -114,7 +115,7 @@ def test_a_line_kept_full_by_marks_at_half_width_is_never_short(built) -> None:
     _, _, printed = built
     fits = grid_fits(printed)
     assert [fit for fit in fits if not fit.full and fit.squeezable] == []
-    assert all(fit.squeezed <= 2 for fit in fits)
+    assert all(fit.squeezed <= 2 for fit in fits)  # consecutive marks compressed besides
 
 
 def test_marks_at_half_width_fill_the_stress_issue(stress_build: Path, sample_config: Config) -> None:
@@ -123,6 +124,24 @@ def test_marks_at_half_width_fill_the_stress_issue(stress_build: Path, sample_co
     # without squeezing, 12 of 55 pure Han lines of the stress issue stayed short (8 of them curable)
     assert sum(1 for fit in fits if fit.squeezed) >= 8
     assert sum(1 for fit in fits if not fit.full) <= 3
+
+
+@each_issue
+def test_consecutive_marks_keep_half_an_em_between_them(built) -> None:
+    # clreq: of two adjacent marks (”， ）。 》、 ，“ “《) the first gives up its blank half,
+    # so the second starts half an em (plus the line's tracking) after the first, not a cell
+    _, _, printed = built
+    pairs = [(pair, advance, line.text) for item in printed for line in item.lines for pair, advance in line.pairs()]
+    assert pairs, "no adjacent marks in the issue"
+    half = GEOMETRY.body_size / 2
+    assert [p for p in pairs if not half - 0.5 <= p[1] <= half + 1.5] == []
+
+
+def test_consecutive_marks_in_the_stress_issue(stress_build: Path, sample_config: Config) -> None:
+    _, printed = _measure(output_path(sample_config, STRESS, stress_build, "pdf"), STRESS, sample_config)
+    kinds = {pair for item in printed for line in item.lines for pair, _ in line.pairs()}
+    # closing + closing, closing + opening, and opening after a closing quote
+    assert {"”，", "），", "，“", "”“"} <= kinds
 
 
 @each_issue

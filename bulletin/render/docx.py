@@ -464,40 +464,44 @@ def page_number(paragraph: DocxParagraph, style: str, label: str) -> None:
 
 
 def write_font_table(document: Document, fonts: DocxFonts) -> None:
-    """Declare the named faces with the GB2312 charset so Word and WPS substitute sensibly."""
-    declared = []
-    for name in dict.fromkeys(faces(fonts).values()):
-        latin = name == fonts.latin
-        declared.append(
-            (name, "00" if latin else "86", "roman" if latin else "modern")
-        )
-    x.replace_font_table(document.part.part_related_by(RT.FONT_TABLE), declared)
+    """Declare each named face with its kind (class, PANOSE, GB2312, other names) so readers without it substitute well."""
+    kinds = {}
+    for role, name in faces(fonts).items():
+        kinds.setdefault(name, x.FONT_KINDS[role])
+    x.replace_font_table(document.part.part_related_by(RT.FONT_TABLE), kinds.items())
 
 
 # ---------------------------------------------------------------- content
 
 
 class Footnotes:
-    """The footnotes part and the numbers already written into it."""
+    """The footnotes part and the notes written into it."""
 
     def __init__(self, document: Document, notes: Iterable[Footnote]) -> None:
         self.document = document
         self.notes = {note.number: note for note in notes}
         self.part: StoryPart | None = None
-        self.written: set[int] = set()
+        #: footnotes written so far; the next one's id is one more
+        self.written = 0
+        #: notes being written (a note that references itself is not written inside itself)
+        self.writing: set[int] = set()
 
     def reference(self, paragraph: DocxParagraph, number: int, writer: "Writer") -> None:
-        """Reference footnote `number` here, writing the note the first time."""
+        """Reference footnote `number` here with a real footnote reference and its note.
+
+        A note referenced twice is written at each reference, numbered in turn, as the
+        PDF prints it: every reference is a live footnote mark in Word and WPS.
+        """
         note = self.notes.get(number)
-        if note is None or number in self.written:
-            # A second reference to one note: Word cannot point two marks at one note.
+        if note is None or number in self.writing:
             paragraph.add_run(str(number), style="footnote reference")
             return
+        self.writing.add(number)
         if self.part is None:
             self.part = x.add_footnotes_part(self.document.part)
-        self.written.add(number)
-        paragraph._p.append(x.footnote_ref_run(number, "FootnoteReference"))  # pyright: ignore[reportPrivateUsage]
-        element = x.new_footnote(self.part, number)
+        self.written += 1
+        paragraph._p.append(x.footnote_ref_run(self.written, "FootnoteReference"))  # pyright: ignore[reportPrivateUsage]
+        element = x.new_footnote(self.part, self.written)
         story = _Story(self.part)
         blocks = note.children or (Paragraph(()),)
         for index, block in enumerate(blocks):
@@ -512,6 +516,7 @@ class Footnotes:
                 writer.inlines(par, block.children)
             else:
                 writer.inlines_of_block(par, block)
+        self.writing.discard(number)
 
 
 class _Story:

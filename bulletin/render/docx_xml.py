@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from lxml import etree
@@ -338,16 +339,69 @@ def set_section_start(sectpr: etree._Element, start: str) -> None:
 # ---------------------------------------------------------------- package
 
 
-def replace_font_table(part: Part, fonts: Iterable[tuple[str, str, str]]) -> None:
-    """Rewrite word/fontTable.xml to declare exactly `fonts`: (name, charset hex, family)."""
+@dataclass(frozen=True)
+class FontKind:
+    """What a reader without the named face needs to pick a substitute of the same kind.
+
+    `family` is the Windows family class (`roman`: serif, `swiss`: sans, `modern`:
+    fixed pitch), `panose` the PANOSE-1 digits in hex (kind 2, then serif style: 02
+    cove for the serif faces, 0B normal sans; weight: 05 book, 08 bold; the rest
+    moderate), `charset` the Windows charset (86: GB2312, 00: ANSI), and `names` the
+    same kind of face under the names Windows, WPS and the Mac install it, most
+    common first. Word and WPS read these; LibreOffice reads only the name.
+    """
+
+    family: str
+    panose: str
+    charset: str
+    names: tuple[str, ...]
+    #: Unicode ranges and code pages the face covers (`w:sig`): CJK ideographs and GB2312
+    sig: tuple[tuple[str, str], ...] = ()
+
+
+_GB2312_SIG = (
+    ("usb0", "00000003"), ("usb1", "288F0000"), ("usb2", "00000016"), ("usb3", "00000000"),
+    ("csb0", "00040001"), ("csb1", "00000000"),
+)
+
+#: the kinds of face a bulletin names, by role key (`docx.faces()`)
+FONT_KINDS: dict[str, FontKind] = {
+    "fang": FontKind("roman", "02020509030101010101", "86",
+                     ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "华文仿宋", "STFangsong"), _GB2312_SIG),
+    "kai": FontKind("roman", "02020509030101010101", "86",
+                    ("楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "华文楷体", "STKaiti"), _GB2312_SIG),
+    "hei": FontKind("swiss", "020B0509020101010101", "86",
+                    ("黑体", "SimHei", "华文黑体", "STHeiti", "Heiti SC"), _GB2312_SIG),
+    "song": FontKind("roman", "02020500030101010101", "86",
+                     ("宋体", "SimSun", "华文宋体", "STSong", "Songti SC"), _GB2312_SIG),
+    "title": FontKind("roman", "02020800030101010101", "86",
+                      ("方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "华文中宋", "STZhongsong"),
+                      _GB2312_SIG),
+    "latin": FontKind("roman", "02020603050405020304", "00", ("Times New Roman", "Times", "Nimbus Roman")),
+}
+FONT_KINDS["masthead"] = FONT_KINDS["title"]
+
+
+def replace_font_table(part: Part, fonts: Iterable[tuple[str, FontKind]]) -> None:
+    """Rewrite word/fontTable.xml to declare exactly `fonts`: each name with what a substitute needs.
+
+    The other names of the kind go into `w:altName`, comma-separated, the named face
+    itself left out.
+    """
     root = etree.fromstring(part.blob)
     for child in list(root):
         root.remove(child)
-    for name, charset, family in fonts:
+    for name, kind in fonts:
         font = etree.SubElement(root, qn("w:font"), {qn("w:name"): name})
-        etree.SubElement(font, qn("w:charset"), {qn("w:val"): charset})
-        etree.SubElement(font, qn("w:family"), {qn("w:val"): family})
+        others = [other for other in kind.names if other != name]
+        if others:
+            etree.SubElement(font, qn("w:altName"), {qn("w:val"): ",".join(others)})
+        etree.SubElement(font, qn("w:panose1"), {qn("w:val"): kind.panose})
+        etree.SubElement(font, qn("w:charset"), {qn("w:val"): kind.charset})
+        etree.SubElement(font, qn("w:family"), {qn("w:val"): kind.family})
         etree.SubElement(font, qn("w:pitch"), {qn("w:val"): "variable"})
+        if kind.sig:
+            etree.SubElement(font, qn("w:sig"), {qn(f"w:{key}"): value for key, value in kind.sig})
     part._blob = etree.tostring(  # pyright: ignore[reportPrivateUsage]
         root, xml_declaration=True, encoding="UTF-8", standalone=True
     )

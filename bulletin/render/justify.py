@@ -55,6 +55,23 @@ _REACH = 12
 SQUEEZABLE = "，。、；：！”’）》」』】〕"
 #: at most this many marks of a line are squeezed to keep its last character
 _MOST_SQUEEZED = 2
+#: full-width opening marks: their ink lies in the right half of the cell
+OPENING = "“‘（《「『【〔"
+
+
+def compressed_pairs(text: str) -> tuple[int, ...]:
+    """Indexes of the marks set at half width because the next character is a mark too (clreq).
+
+    Two adjacent marks whose blank halves meet or whose ink would stand a cell apart
+    keep half an em between them: a closing mark followed by any mark (`”，` `）。`
+    `》、` `，“`) and an opening mark followed by an opening one (`“《`) give up the
+    first mark's blank half. A centred mark (？ ·) keeps its width.
+    """
+    return tuple(
+        at for at in range(len(text) - 1)
+        if (text[at] in SQUEEZABLE and text[at + 1] in SQUEEZABLE + OPENING)
+        or (text[at] in OPENING and text[at + 1] in OPENING)
+    )
 
 
 def can_break_between(before: str, after: str) -> bool:
@@ -95,6 +112,8 @@ class Justification:
         self.splitting_block_end = False
         #: the marks split_first_line squeezed in the line it returned: (line text, indexes)
         self.squeezed: tuple[str, tuple[int, ...]] = ("", ())
+        #: the compressed pairs of the text being split (`compressed_pairs`)
+        self.pairs: tuple[int, ...] = ()
         self._saved: list[tuple[str, Any]] = []
 
     def __enter__(self) -> Justification:
@@ -133,7 +152,54 @@ class Justification:
         is_line_start: bool = True,
         minimum: bool = False,
     ) -> tuple[Any, ...]:
-        """WeasyPrint's `split_first_line`, breaking Chinese text at the last break clreq allows."""
+        """WeasyPrint's `split_first_line`, breaking at the last break clreq allows, adjacent marks compressed.
+
+        The line is measured as Pango sets it and then narrowed by half an em for each
+        compressed pair it holds (`compressed_pairs`); the measure it was split at is
+        widened by as much, until the two agree.
+        """
+        pairs = compressed_pairs(text) if style["white_space"] in ("normal", "pre-line") else ()
+        self.pairs = pairs
+        if not pairs or minimum:
+            return self._split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        half = style["font_size"] / 2
+
+        def attempt(extra: float) -> tuple[tuple[Any, ...], tuple[str, tuple[int, ...]], int]:
+            """The split at the measure widened by `extra`: result, squeezed marks, pairs inside."""
+            self.squeezed = ("", ())
+            wider = None if max_width is None else max_width + extra
+            layout, length, resume, width, height, baseline = self._split_first_line(
+                text, style, context, wider, justification_spacing, is_line_start, minimum
+            )
+            head = text if resume is None else text.encode()[:resume].decode()
+            squeezed = self.squeezed[1] if self.squeezed[0] == head else ()
+            # a mark the line-end squeeze already set is not narrowed twice
+            inside = [at for at in pairs if at + 1 < len(head) and at not in squeezed]
+            state = (head, tuple(sorted({*squeezed, *inside})))
+            return (layout, length, resume, width - half * len(inside), height, baseline), state, len(inside)
+
+        found, state, count = attempt(0.0)
+        tried = {0}
+        while max_width is not None and count not in tried:
+            tried.add(count)
+            wider, wider_state, wider_count = attempt(half * count)
+            if wider[3] > max_width + 0.01:
+                break
+            found, state, count = wider, wider_state, wider_count
+        self.squeezed = state
+        return found
+
+    def _split_first_line(
+        self,
+        text: str,
+        style: Any,
+        context: Any,
+        max_width: float | None,
+        justification_spacing: float,
+        is_line_start: bool = True,
+        minimum: bool = False,
+    ) -> tuple[Any, ...]:
+        """The line split of `split_first_line`, before adjacent marks are compressed."""
 
         def split(part: str) -> tuple[Any, ...]:
             return _original_split_first_line(
@@ -197,7 +263,7 @@ class Justification:
         )
         if resume is not None:
             return None
-        marks = [at for at in range(end - 2, -1, -1) if head[at] in SQUEEZABLE]
+        marks = [at for at in range(end - 2, -1, -1) if head[at] in SQUEEZABLE and at not in self.pairs]
         marks.sort(key=lambda at: head[at + 1] not in SQUEEZABLE + LINE_START_FORBIDDEN + LINE_END_FORBIDDEN)
         half = style["font_size"] / 2
         for count in range(1, _MOST_SQUEEZED + 1):
