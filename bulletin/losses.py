@@ -256,7 +256,7 @@ def layout_findings(issue: Issue, config: Config, pdf: bytes) -> list[Finding]:
     """
     import pypdfium2
 
-    from .house import COLOPHON, FURNITURE, rows
+    from .house import fields_of, rows
 
     if config.colophon_on_even_page:
         return []
@@ -272,7 +272,8 @@ def layout_findings(issue: Issue, config: Config, pdf: bytes) -> list[Finding]:
         document.close()
     if count < 2:
         return []
-    colophon = "".join(row.left + row.right for row in rows(FURNITURE.colophon, issue, COLOPHON.room))
+    house = config.house
+    colophon = "".join(row.left + row.right for row in rows(house.furniture.colophon, fields_of(issue), house.colophon_room()))
     rest = re.sub(r"\s|—\s*\d+\s*—", "", text)
     for char in re.sub(r"\s", "", colophon):
         rest = rest.replace(char, "", 1)

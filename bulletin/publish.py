@@ -257,7 +257,7 @@ def publish(config: Config, source: Path, today: dt.date) -> tuple[Sealed, bool]
         if sha256_file(source) != sealed.current["source"].get(relative_name(config, source)):
             raise ContentError(
                 f"was published on {sealed.current['date']} and has changed since: "
-                "to publish the change, use 'bulletin reissue ISSUE --reason \"…\"'",
+                f"to publish the change, use 'bulletin reissue {display_path(source)} --reason \"…\"'",
                 source,
             )
         return sealed, False
