@@ -13,8 +13,8 @@ from bulletin.errors import BulletinError
 from bulletin.house import HOUSE, MM, Fields, copy_number_position, rows
 from bulletin.pipeline import build
 from tests.conftest import Project
+from tests.layout import LIMITS
 
-LIMITS = Path(__file__).resolve().parent / "fixtures" / "house"
 
 
 @pytest.fixture(scope="module")
