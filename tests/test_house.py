@@ -144,3 +144,33 @@ def test_house_override_reaches_both_editions(tmp_path: Path) -> None:
         assert round(chars[at]["size"], 2) == 12.0
     document = docx.Document(str(tmp_path / "build" / "2026" / "003.docx"))
     assert document.styles["Colophon"].font.size.pt == 12.0
+
+
+def test_a_number_in_the_copy_number_slot_lands_where_the_house_says(tmp_path: Path) -> None:
+    """The slot filled (as `bulletin print` fills it) prints at `copy_number_position()`, over nothing."""
+    from weasyprint import HTML
+
+    from bulletin.fonts import fonts_dir
+    from bulletin.pipeline import load
+    from bulletin.render.html import render_html
+    from bulletin.render.justify import Justification
+    from bulletin.render.pdf import isolate_fontconfig
+    from tests.layout import overprints
+
+    shutil.copytree(LIMITS, tmp_path, dirs_exist_ok=True)
+    config = load_config(tmp_path)
+    issue = load(tmp_path / "issues" / "2026" / "001.md", config)
+    isolate_fontconfig(fonts_dir(config.root))
+    with Justification():
+        pdf = HTML(string=render_html(issue, config, copy_number="000017")).write_pdf()
+    (tmp_path / "copy.pdf").write_bytes(pdf)
+    stamp = copy_number_position(config.house)
+    with pdfplumber.open(tmp_path / "copy.pdf") as document:
+        page = document.pages[0]
+        digits = [c for c in page.chars if c["text"].isdigit() and c["top"] < 200]
+        assert "".join(c["text"] for c in digits) == "000017"
+        assert digits[0]["x0"] == pytest.approx(stamp.x, abs=0.05)
+        assert page.height - digits[0]["matrix"][5] == pytest.approx(stamp.baseline, abs=0.05)
+        assert {round(c["size"], 2) for c in digits} == {stamp.size}
+        assert {c["fontname"].split("+")[-1] for c in digits} == {stamp.face.replace(" ", "-")}
+    assert overprints(tmp_path / "copy.pdf") == []
