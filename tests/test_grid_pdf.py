@@ -87,11 +87,17 @@ def test_latin_words_and_numbers_keep_their_spacing_on_justified_lines(built) ->
     # 2025 or 3.2% (before, 185 of the 236 runs of the samples and stress issue were spaced);
     # only a line whose other gaps are already as wide as extraction allows spaces its runs,
     # never wider than those gaps
-    _, _, printed = built
+    # a last line that would hold one character alone takes it up with marks at half width
+    # instead of leaving the line above a cell short (8 spaced runs on 4 lines before, 3 after)
+    pdf, _, printed = built
     count, spaced = latin_runs(printed, tolerance=0.03)
     assert count >= 10
     assert [run for run in spaced if not run.loose] == []
-    assert len(spaced) <= count // 8
+    if pdf.stem != STRESS.stem:
+        assert spaced == []
+    else:
+        # one line only: the next cluster, （LLM）, may not be broken and cannot be squeezed onto it
+        assert len({run.page for run in spaced}) <= 1 and len(spaced) <= 3
     assert justified_shortfalls(printed, tolerance=0.5)[1] == []
 
 

@@ -218,6 +218,9 @@ class Justification:
             fitting += 1
         chosen = next((at for at in range(fitting, 0, -1) if can_break_between(text[at - 1], text[at])), pango_break)
         if self.splitting_block_end and _is_runt(text[chosen:]):
+            whole = self._take_all(text, style, context, max_width, justification_spacing, is_line_start)
+            if whole is not None:
+                return whole
             # give the last line a second character rather than leave one alone
             chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
         if chosen != fitting and style["text_align_all"] == "justify":
@@ -231,6 +234,35 @@ class Justification:
             return result
         layout, length, _, width, height, baseline = better
         return layout, length, len(text[:chosen].encode()), width, height, baseline
+
+    def _take_all(
+        self, text: str, style: Any, context: Any, max_width: float, justification_spacing: float, is_line_start: bool
+    ) -> tuple[Any, ...] | None:
+        """The block's whole rest as its last line, when marks at half width make it fit, or None.
+
+        Rather than give the line's last character to a last line that would hold one
+        alone (which leaves this line a cell short and, with Latin letters or digits on
+        it, too loose to keep them unspaced), the last line's character and its marks
+        come up: consecutive marks compressed, and at most `_MOST_SQUEEZED` more marks
+        at half width, the paragraph's last one first.
+        """
+        if style["text_align_all"] != "justify" or "\n" in text:
+            return None
+        layout, length, resume, width, height, baseline = _original_split_first_line(
+            text, style, context, None, justification_spacing, is_line_start
+        )
+        if resume is not None:
+            return None
+        half = style["font_size"] / 2
+        body = text.rstrip()
+        pairs = compressed_pairs(body)
+        width -= half * len(pairs)
+        marks = [at for at in range(len(body) - 1, -1, -1) if body[at] in SQUEEZABLE and at not in pairs]
+        for count in range(_MOST_SQUEEZED + 1):
+            if width - count * half <= max_width and count <= len(marks):
+                self.squeezed = (text, tuple(sorted(marks[:count])))
+                return layout, length, None, width - count * half + half * len(pairs), height, baseline
+        return None
 
     def _squeeze(
         self,
