@@ -122,13 +122,17 @@ def render_pdf(issue: Issue, config: Config) -> bytes:
     from weasyprint.urls import FatalURLFetchingError
 
     html = render_html(issue, config)
-    with _collected() as log, Justification():
+    with _collected() as log, Justification() as justification:
         try:
-            document = HTML(
-                string=html,
-                base_url=issue.source.parent.resolve().as_uri() + "/",
-                url_fetcher=make_fetcher(allowed_roots(issue, config)),
-            ).render(font_config=FontConfiguration(), cache=image_cache(config))
+            document = justification.render(
+                HTML(
+                    string=html,
+                    base_url=issue.source.parent.resolve().as_uri() + "/",
+                    url_fetcher=make_fetcher(allowed_roots(issue, config)),
+                ),
+                font_config=FontConfiguration(),
+                cache=image_cache(config),
+            )
             pdf = document.write_pdf(**write_options(issue, config))
         except FatalURLFetchingError as exc:
             raise _fetch_error(exc, issue, config) from None
