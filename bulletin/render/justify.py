@@ -169,7 +169,8 @@ class Justification:
 
         The line is measured as Pango sets it and then narrowed by half an em for each
         compressed pair it holds (`compressed_pairs`); the measure it was split at is
-        widened by as much, until the two agree.
+        widened by as much, until the two agree. A line of a paragraph made a line longer
+        (`render_full_pages`) is split at a measure one or two cells narrower.
         """
         if self.loosen is not None and max_width is not None and not minimum:
             length, start, cells = self.loosen
