@@ -104,10 +104,10 @@ def test_a_bug_in_one_issue_exits_3_and_the_others_are_built(
     def flaky(fmt: str):  # type: ignore[no-untyped-def]
         render = real(fmt)
 
-        def run(issue, config):  # type: ignore[no-untyped-def]
-            if issue.meta.issue == 4:
+        def run(job):  # type: ignore[no-untyped-def]
+            if job.issue.meta.issue == 4:
                 raise RuntimeError("boom")
-            return render(issue, config)
+            return render(job)
 
         return run
 
@@ -125,8 +125,6 @@ def test_a_killed_worker_fails_its_issues_without_a_traceback(
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    from bulletin import pipeline
-
     class DeadPool:
         """A process pool whose every worker died."""
 
@@ -143,7 +141,9 @@ def test_a_killed_worker_fails_its_issues_without_a_traceback(
 
     project.issue("2026/003.md")
     project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4").replace("total: 51", "total: 52"))
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", DeadPool)
+    import concurrent.futures
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", DeadPool)  # the pipeline imports it when it needs a pool
     code, _, err = run(project, "build", "--format", "html", "--jobs", "2", capsys=capsys)
     assert code == 3
     assert "issues/2026/003.md: the build worker stopped abruptly" in err
