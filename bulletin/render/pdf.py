@@ -73,7 +73,22 @@ def font_configuration(folder: Path) -> Any:
                 return super().add_font_face(rule_descriptors, url_fetcher)
             return _link_font_face(self, rule_descriptors, source)
 
-    return HouseFonts()
+    fonts = HouseFonts()
+    # it lives as long as the process: its folder of links goes at exit, not in a late __del__
+    import atexit
+    from tempfile import mkdtemp
+
+    fonts._folder = Path(mkdtemp(prefix="weasyprint-"))
+    atexit.register(_remove_folder, fonts)
+    return fonts
+
+
+def _remove_folder(fonts: Any) -> None:
+    import shutil
+
+    folder, fonts._folder = fonts._folder, None
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _house_font(rule_descriptors: Any, folder: Path) -> Path | None:
