@@ -122,6 +122,7 @@ def test_send_without_a_printer_is_one_line(project: Project, capsys: pytest.Cap
     code, out, err = run_cli(project, ["print", "issues/2026/003.md", "--send"], capsys)
     assert code == 2
     assert err.strip() == "CUPS is not installed: no 'lp' command (apt-get install cups-client)"
+    assert not (project.root / "build/register").exists()  # nothing was printed, so nothing is recorded
 
 
 def test_the_register_pdf_lists_every_copy_inside_the_page_and_is_reproducible(printed: Project) -> None:
