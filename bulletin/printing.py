@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -159,6 +160,18 @@ def set_print_run(path: Path, copies: int) -> None:
     raise UsageError("no print_run line in the front matter to update", path)
 
 
+def scheduler_running() -> bool:
+    """Whether a CUPS scheduler answers (`lpstat -r`), on the server CUPS would use."""
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return True  # cannot tell: let lp's own message stand
+    try:
+        done = subprocess.run([lpstat, "-r"], capture_output=True, text=True, timeout=30, check=False, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.stdout.strip() == "scheduler is running"
+
+
 @dataclass(frozen=True)
 class Job:
     """A print job CUPS accepted."""
@@ -183,6 +196,11 @@ def send(pdf: Path, printer: str | None) -> Job:
     except subprocess.TimeoutExpired:
         raise UsageError("CUPS did not answer within 60 s") from None
     match = re.search(r"request id is (\S+)", done.stdout)
+    if (done.returncode != 0 or not match) and not scheduler_running():
+        server = os.environ.get("CUPS_SERVER")
+        if server:
+            raise UsageError(f"no CUPS scheduler answers on {server}: start CUPS, or set CUPS_SERVER")
+        raise UsageError("no CUPS scheduler answers: start CUPS, or set CUPS_SERVER")
     if done.returncode != 0 or not match:
         reason = (done.stderr or done.stdout).strip().splitlines()
         detail = reason[-1] if reason else f"lp exit {done.returncode}"

@@ -240,9 +240,12 @@ def test_an_unknown_printer_or_no_scheduler_is_one_line(
     assert err.strip().splitlines() == [
         "cannot print build/print/2026/003.pdf on printer 'no-such-queue': The printer or class does not exist"
     ]
-    monkeypatch.setenv("CUPS_SERVER", f"127.0.0.1:{_free_port()}")
+    closed = f"127.0.0.1:{_free_port()}"
+    monkeypatch.setenv("CUPS_SERVER", closed)
+    code, _, err = run_cli(project, ["print", "issues/2026/003.md", "--send", "--printer", cups.queue], capfd)
+    assert code == 2
+    assert err.strip().splitlines() == [f"no CUPS scheduler answers on {closed}: start CUPS, or set CUPS_SERVER"]
     code, _, err = run_cli(project, ["--lang", "zh", "print", "issues/2026/003.md", "--send", "--printer", cups.queue], capfd)
     assert code == 2
-    [line] = err.strip().splitlines()
-    assert line.startswith(f"无法在打印机“{cups.queue}”上打印 build/print/2026/003.pdf：")
+    assert err.strip().splitlines() == [f"{closed} 上没有响应的 CUPS 调度程序：请启动 CUPS，或设置 CUPS_SERVER"]
     assert not (project.root / "build/register").exists()  # nothing was printed, so nothing is recorded
