@@ -622,8 +622,8 @@ def _red_line(element: Any) -> bool:
     """A line or thin rectangle drawn in red: the red rule under the masthead."""
     for attr in ("strokecolor", "fillcolor"):
         for el in element.iter():
-            value = (el.get(attr) or "").lstrip("#")
-            if el.tag in (_q("v:line"), _q("v:rect"), _q("v:shape")) and _is_red(value.upper()):
+            value = (el.get(attr) or "").lstrip("#").split(" ")[0]
+            if el.tag in (_q("v:line"), _q("v:rect"), _q("v:shape")) and (value.lower() == "red" or _is_red(value.upper())):
                 return True
     for ln in element.iter(_q("a:ln")):
         for color in ln.iter(_q("a:srgbClr")):
