@@ -96,6 +96,7 @@ class Segment:
     emphasis: bool = False
     footnote: str | None = None
     linebreak: bool = False
+    link: str = ""
 
 
 @dataclass
@@ -480,7 +481,7 @@ class Reader:
                     numbering=numbering, direct_align=direct, border=border)
         sizes: Counter[float] = Counter()
         red = 0
-        for run in self.runs(p, para):
+        for run, link in self.runs(p, para):
             own, inherited = self.styles.run_rprs(run, style_id)
             every = own + inherited
             size_val = self.styles.rpr_value(every, "w:sz")
@@ -501,7 +502,7 @@ class Reader:
                             self.warn(number, f"XML entity '{inner.text}' left out (entities are never expanded)")
                         text += inner.tail or ""
                     if text:
-                        para.segments.append(Segment(text, strong, emphasis))
+                        para.segments.append(Segment(text, strong, emphasis, link=link))
                         sizes[size] += len(text.strip())
                         if _is_red(color):
                             red += len(text.strip())
@@ -532,18 +533,24 @@ class Reader:
         rstyle = rpr.find(_q("w:rStyle")) if rpr is not None else None
         return self.styles.name(rstyle.get(_q("w:val"))).lower() if rstyle is not None else ""
 
-    def runs(self, element: Any, para: Para) -> Iterator[Any]:
-        """The runs of a paragraph in order, through links, fields and insertions; deletions left out."""
+    def runs(self, element: Any, para: Para, link: str = "") -> Iterator[tuple[Any, str]]:
+        """(run, link address) of a paragraph in order, through links, fields and insertions; deletions left out."""
         for child in element:
             tag = child.tag
             if tag == _q("w:r"):
-                yield child
-            elif tag in (_q("w:hyperlink"), _q("w:smartTag"), _q("w:fldSimple"), _q("w:customXml"),
+                yield child, link
+            elif tag == _q("w:hyperlink"):
+                rel = self.document.part.rels.get(child.get(_q("r:id")) or "")
+                address = rel.target_ref if rel is not None and rel.is_external else ""
+                if not re.match(r"^(https?://|mailto:)", address):
+                    address = ""
+                yield from self.runs(child, para, address or link)
+            elif tag in (_q("w:smartTag"), _q("w:fldSimple"), _q("w:customXml"),
                          _q("w:sdt"), _q("w:sdtContent"), _q("w:dir"), _q("w:bdo")):
-                yield from self.runs(child, para)
+                yield from self.runs(child, para, link)
             elif tag in (_q("w:ins"), _q("w:moveTo")):
                 self._tracked(para)
-                yield from self.runs(child, para)
+                yield from self.runs(child, para, link)
             elif tag in (_q("w:del"), _q("w:moveFrom")):
                 self._tracked(para)
             elif tag == _q("w:commentRangeStart"):
@@ -692,16 +699,19 @@ def _line_start(text: str) -> str:
 def inline(segments: list[Segment], notes: dict[str, int], plain: bool = False, table: bool = False) -> str:
     """Segments as Markdown: ** for strong, * for emphasis, [^n] for a note, a hard break as \\ and a newline."""
     out: list[str] = []
-    runs: list[tuple[str, bool, bool]] = []
+    runs: list[tuple[str, bool, bool, str]] = []
 
     def flush() -> None:
         merged: list[list[Any]] = []
-        for text, strong, emph in runs:
-            if merged and merged[-1][1] == strong and merged[-1][2] == emph:
+        for text, strong, emph, link in runs:
+            if merged and merged[-1][1:] == [strong, emph, link]:
                 merged[-1][0] += text
             else:
-                merged.append([text, strong, emph])
-        for text, strong, emph in merged:
+                merged.append([text, strong, emph, link])
+        for text, strong, emph, link in merged:
+            if link and text.strip() and not plain:
+                out.append(f"[{_escape(text.replace(chr(9), ' '))}]({link.replace(' ', '%20').replace(')', '%29')})")
+                continue
             text = text.replace("\t", " ")
             body = _escape(text)
             if table:
@@ -726,7 +736,7 @@ def inline(segments: list[Segment], notes: dict[str, int], plain: bool = False, 
             flush()
             out.append(" " if table else "\\\n")
         else:
-            runs.append((seg.text, seg.strong, seg.emphasis))
+            runs.append((seg.text, seg.strong, seg.emphasis, seg.link))
     flush()
     text = "".join(out)
     text = re.sub(r"(\\\n)+$", "", text)
@@ -740,7 +750,7 @@ def _strip(segments: list[Segment], count: int) -> list[Segment]:
         if count > 0 and not seg.footnote and not seg.linebreak:
             cut = min(count, len(seg.text))
             count -= cut
-            seg = Segment(seg.text[cut:], seg.strong, seg.emphasis)
+            seg = Segment(seg.text[cut:], seg.strong, seg.emphasis, link=seg.link)
         result.append(seg)
     return _lstrip(result)
 
@@ -751,12 +761,12 @@ def _lstrip(segments: list[Segment]) -> list[Segment]:
         result.pop(0)
     if result and not result[0].footnote:
         first = result[0]
-        result[0] = Segment(first.text.lstrip(" \t\u3000\xa0"), first.strong, first.emphasis)
+        result[0] = Segment(first.text.lstrip(" \t\u3000\xa0"), first.strong, first.emphasis, link=first.link)
     while result and not result[-1].footnote and (result[-1].linebreak or not result[-1].text.strip(" \t\u3000\xa0")):
         result.pop()
     if result and not result[-1].footnote:
         last = result[-1]
-        result[-1] = Segment(last.text.rstrip(" \t\u3000\xa0"), last.strong, last.emphasis)
+        result[-1] = Segment(last.text.rstrip(" \t\u3000\xa0"), last.strong, last.emphasis, link=last.link)
     return result
 
 

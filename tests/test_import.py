@@ -588,6 +588,11 @@ def test_lists_typed_and_made_by_word(project: Project, tmp_path: Path, capfd: p
     d.add_paragraph("第二项", style="List Number")
     para(d, ("● 打字的圆点", {"size": 16}))
     para(d, ("● 又一个", {"size": 16}))
+    linked = para(d, (INDENT + "详见", {"size": 16}))
+    rid = d.part.relate_to("https://example.org/a b", RT.HYPERLINK, is_external=True)
+    linked._p.append(parse_xml(
+        f'<w:hyperlink {W_NS} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        f'r:id="{rid}"><w:r><w:t>门户网站</w:t></w:r></w:hyperlink>'))
     para(d, ("#1 不是标题，-1 不是列表", {"size": 16}))
     rule = d.add_paragraph()
     rule._p.get_or_add_pPr().append(parse_xml(
@@ -608,6 +613,8 @@ def test_lists_typed_and_made_by_word(project: Project, tmp_path: Path, capfd: p
     assert [(b.ordered, [m.plain_text(i.children[0].children) for i in b.items]) for b in lists[:2]] == [
         (True, ["第一项", "第二项"]), (False, ["打字的圆点", "又一个"])]
     assert m.plain_text(issue.body[-3].children) == "#1 不是标题，-1 不是列表"
+    link = issue.body[-4].children[-1]
+    assert isinstance(link, m.Link) and link.href == "https://example.org/a%20b" and m.plain_text(link.children) == "门户网站"
     assert isinstance(issue.body[-2], m.Rule)
     image = issue.body[-1]
     assert isinstance(image, m.Image) and image.alt == "图2　转换后的图" and image.path.name == "001-1.png"
