@@ -542,7 +542,8 @@ class Reader:
             elif tag == _q("w:hyperlink"):
                 rel = self.document.part.rels.get(child.get(_q("r:id")) or "")
                 address = rel.target_ref if rel is not None and rel.is_external else ""
-                if not re.match(r"^(https?://|mailto:)", address):
+                if address and not re.match(r"^(https?://|mailto:)", address):
+                    self.warn(para.number, f"a link address was not kept: '{_short(address, 60)}'")
                     address = ""
                 yield from self.runs(child, para, address or link)
             elif tag in (_q("w:smartTag"), _q("w:fldSimple"), _q("w:customXml"),
@@ -581,8 +582,10 @@ class Reader:
         for box in boxes:
             inner = [b.para for b in self._box_blocks(box, para.number) if b.para is not None]
             para.boxes.append(inner)
-        blips = [b.get(_q("r:embed")) or b.get(_q("r:link")) for b in element.iter(_q("a:blip"))]
-        blips += [i.get(_q("r:id")) for i in element.iter(_q("v:imagedata"))]
+        # pictures inside a text box belong to the box's own paragraphs
+        blips = [b.get(_q("r:embed")) or b.get(_q("r:link")) for b in element.iter(_q("a:blip"))
+                 if not _inside_box(b, element)]
+        blips += [i.get(_q("r:id")) for i in element.iter(_q("v:imagedata")) if not _inside_box(i, element)]
         for rid in [b for b in blips if b]:
             try:
                 part = self.document.part.related_parts[rid]
@@ -623,6 +626,16 @@ class Reader:
             return None
         paras = [self.paragraph(p, 0, False) for p in element.findall(_q("w:p"))]
         return self.join(paras)
+
+
+def _inside_box(node: Any, stop: Any) -> bool:
+    """True when `node` lies in a text box inside `stop`."""
+    for ancestor in node.iterancestors():
+        if ancestor is stop:
+            return False
+        if ancestor.tag == _q("w:txbxContent"):
+            return True
+    return False
 
 
 def _red_line(element: Any) -> bool:
@@ -1077,6 +1090,14 @@ class Mapper:
             assert para is not None
             lines = [line.strip(" \t\u3000") for line in re.split(r"\n", "".join(
                 "\n" if s.linebreak else s.text for s in para.segments if not s.footnote))]
+            for seg in para.segments:
+                if seg.footnote:
+                    note = self.reader.note(seg.footnote)
+                    self.warn(para.number, "a footnote on the title has no place in the house; not imported: "
+                                           f"'{_short(note.text if note else '')}'")
+            for blob, ext in para.images:
+                self.warn(para.number, "a picture in the title's paragraph was placed at the start of the body")
+                self.image(para.number, blob, ext, "")
             self.front.title.extend(line for line in lines if line)
             for box in para.boxes:
                 self._box(para, box)
@@ -1156,8 +1177,9 @@ class Mapper:
             fmt = self.reader.numbering.get(para.numbering, "bullet" if "bullet" in style else "decimal") \
                 if para.numbering else ("bullet" if "bullet" in style else "decimal")
             marker = "-" if fmt == "bullet" else "1."
-            self._list_kind(marker)
-            self.pending_list.append(f"{marker} {inline(segments, self.notes_for(segments))}")
+            level = min(para.numbering[1] if para.numbering else 0, len(self.pending_list))
+            self._list_kind(marker, level)
+            self.pending_list.append(f"{'    ' * level}{marker} {inline(segments, self.notes_for(segments))}")
             return
         text = para.text.strip(" \t\u3000\xa0")
         if len(text) > 1 and text[0] in _BULLETS and (text[0] in "●•▪■◆►▶" or text[1] in " \u3000\t"):
@@ -1170,9 +1192,9 @@ class Mapper:
             body = "> " + body.replace("\n", "\n> ")
         self.body.append(body)
 
-    def _list_kind(self, marker: str) -> None:
+    def _list_kind(self, marker: str, level: int = 0) -> None:
         """Start a new list when the marker changes (a bullet list after a numbered one)."""
-        if self.pending_list and not self.pending_list[-1].startswith(marker + " "):
+        if self.pending_list and level == 0 and not self.pending_list[0].startswith(marker + " "):
             self._flush_list()
 
     def _flush_list(self) -> None:
@@ -1190,6 +1212,12 @@ class Mapper:
 
     def _box(self, anchor: Para, box: list[Para]) -> None:
         texts = [p for p in box if p.text.strip(" \t\u3000\xa0")]
+        for p in box:
+            for blob, ext in p.images:
+                self.warn(anchor.number, "a picture in a text box cannot be placed; it follows the paragraph")
+                self.image(anchor.number, blob, ext, "")
+            for inner in p.boxes:
+                self._box(anchor, inner)
         if not texts:
             return
         if all(_is_colophon(p) for p in texts):
