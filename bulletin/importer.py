@@ -1252,6 +1252,10 @@ class Mapper:
         name = f"images/{self.stem}-{len(self.images) + 1}.{ext}"
         self.images.append((name, blob))
         alt = _escape(caption).replace("\n", " ")
+        if not alt.strip():
+            # the house prints every picture with its caption, which is also its description in the PDF
+            self.warn(number, f"picture {name} has no caption; write one in place of {_placeholder('图题')}")
+            alt = _placeholder("图题")
         self.body.append(f"![{alt}]({name})")
 
     def table(self, block: Block) -> None:
