@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import UsageError, display_path
-from .house import GEOMETRY, MM
+from .house import GEOMETRY
 from .output import atomic_write
 
 @dataclass(frozen=True)
@@ -35,16 +35,20 @@ class Slot:
 
 
 def copy_number_slot(config: Config) -> Slot:
-    """The 份号 slot: the one line above the type area's top edge, at its left edge, 三号 in the body face.
+    """The house's 份号 slot: the first line of the type area on page 1, flush left, in its role's type.
 
-    The stamp is placed by this function alone.
+    The archived edition leaves that line empty (the marks group reserves it), so the
+    stamp overprints nothing; it is set as a line of the slot's role is, so its glyphs
+    land where the house puts them (`house.copy_number_position`).
     """
+    house = config.house
+    g, role = house.geometry, house.roles["copy_number"]
     return Slot(
-        left_mm=GEOMETRY.margin_left_mm,
-        top_mm=GEOMETRY.margin_top_mm - GEOMETRY.line_pitch / MM,
-        size_pt=GEOMETRY.body_size,
-        line_pt=GEOMETRY.line_pitch,
-        face="House Fang",
+        left_mm=g.margin_left_mm,
+        top_mm=g.margin_top_mm,
+        size_pt=role.pt(g),
+        line_pt=role.line(g),
+        face=house.face("copy_number").chain[0],
     )
 
 
