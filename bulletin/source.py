@@ -9,7 +9,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ContentError
+from .errors import BulletinError, ContentError
 
 #: the largest issue file accepted; a real issue is a few tens of kilobytes
 MAX_BYTES = 2 * 1024 * 1024
@@ -96,3 +96,23 @@ def read_source(path: Path) -> Source:
     except OSError as exc:
         raise ContentError(f"cannot read: {exc.strerror}", path) from None
     return split(path, decode(path, data))
+
+
+def read_bounded(path: Path, limit: int, error: type[BulletinError]) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; anything else is one `error` naming the file.
+
+    A FIFO or device is never opened (a read could block or never end).
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise error("is not a regular file; not read", path)
+        if info.st_size > limit:
+            raise error(f"file is {info.st_size / 1024 / 1024:.1f} MB; at most {limit / 1024 / 1024:g} MB are read", path)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error("no such file", path) from None
+    except IsADirectoryError:
+        raise error("is not a regular file; not read", path) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", path) from None
