@@ -451,7 +451,7 @@ def print_run(
     data = printing.run_pdf(config, archived, numbers)
     from .output import atomic_write
 
-    atomic_write(target, data)
+    atomic_write(target, data, inside=out_dir)
     register.record_run(
         log, numbers, issue.meta.recipients, config.distribution, dt.date.today(), reprint=bool(only)
     )
