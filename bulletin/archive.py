@@ -347,19 +347,9 @@ EMBEDDED_SUFFIXES = (".md", ".png", ".jpg", ".jpeg")
 
 def read_pdf(path: Path) -> bytes:
     """The bytes of the PDF at `path`: a regular file, bounded in size."""
-    import stat
+    from .source import read_bounded
 
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError("is not a regular file; not read", path)
-        if info.st_size > MAX_PDF_BYTES:
-            raise UsageError(f"file is {info.st_size // (1024 * 1024)} MB; at most {MAX_PDF_BYTES // (1024 * 1024)} MB are read", path)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError("no such file", path) from None
-    except OSError as exc:
-        raise UsageError(f"cannot read: {exc.strerror}", path) from None
+    return read_bounded(path, MAX_PDF_BYTES, UsageError)
 
 
 def _safe_name(name: object, pdf: Path) -> str:
@@ -460,23 +450,14 @@ def read_docx(path: Path) -> bytes:
     A zip bomb (parts that unpack to gigabytes) and an XML bomb (entities that expand
     without end, or any DTD) are refused with one line before python-docx sees the file.
     """
-    import stat
     import zipfile
 
     import defusedxml.ElementTree
     from defusedxml import DefusedXmlException
 
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError("is not a regular file; not read", path)
-        if info.st_size > MAX_DOCX_BYTES:
-            raise UsageError(f"file is {info.st_size // (1024 * 1024)} MB; a DOCX may be at most {MAX_DOCX_BYTES // (1024 * 1024)} MB", path)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError("no such file", path) from None
-    except OSError as exc:
-        raise UsageError(f"cannot read: {exc.strerror}", path) from None
+    from .source import read_bounded
+
+    data = read_bounded(path, MAX_DOCX_BYTES, UsageError)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()

@@ -96,6 +96,14 @@ def issue_files(folder: Path, root: Path) -> tuple[list[Path], list[BulletinErro
     return sorted(files), problems
 
 
+def _special(path: Path) -> bool:
+    """Whether `path` (a link followed) is a FIFO, device or socket; a dangling link is not."""
+    try:
+        return not stat.S_ISREG(path.stat().st_mode) and not stat.S_ISDIR(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def project_problems(root: Path, templates: Path, fonts: Path) -> list[BulletinError]:
     """Templates and font files of the project that are links leading out of it."""
     problems: list[BulletinError] = []
@@ -109,7 +117,11 @@ def project_problems(root: Path, templates: Path, fonts: Path) -> list[BulletinE
             continue
         for current, _, names in os.walk(folder, followlinks=False):
             for name in sorted(names):
-                problem = refusal(Path(current) / name, root, what, ConfigError)
+                path = Path(current) / name
+                problem = refusal(path, root, what, ConfigError)
+                if problem is None and _special(path):
+                    # a FIFO would block the read forever, a device could be endless: never opened
+                    problem = ConfigError(f"{what} is not a regular file (a FIFO, device or socket); not read", path)
                 if problem is not None:
                     problems.append(problem)
     return problems

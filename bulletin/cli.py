@@ -623,7 +623,7 @@ def print_run(
     data = printing.run_pdf(config, archived, numbers)
     from .output import atomic_write
 
-    atomic_write(target, data)
+    atomic_write(target, data, inside=out_dir)
     click.echo(display_path(target))
     # a run CUPS refused was not printed: it is recorded only once it is sent
     job = printing.send(target, printer) if send else None

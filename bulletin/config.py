@@ -8,7 +8,6 @@ import typing
 import datetime as dt
 import difflib
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
@@ -378,24 +377,17 @@ def _depth(value: Any) -> int:
 
 def read_toml(path: Path, max_bytes: int = MAX_CONFIG_BYTES) -> tuple[dict[str, Any], str]:
     """(data, text) of the TOML file at `path`: bounded in size and nesting, every fault one located line."""
+    from .source import read_bounded
+
+    data = read_bounded(path, max_bytes, ConfigError)
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise ConfigError("is not a regular file; not read", path)
-        if info.st_size > max_bytes:
-            raise ConfigError(f"file is {info.st_size} bytes; at most {max_bytes} are read", path)
-        data = path.read_bytes()
         text = data.decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError("no such file", path) from None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
         raise ConfigError(
             f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path, line, column
         ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", path) from None
     try:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -193,3 +193,12 @@ def test_a_folder_where_the_docx_goes_keeps_the_old_pdf(project: Project, capfd:
     assert code == 2
     assert lines(err) == ["build/2026/003.html: cannot write here: Is a directory"]
     assert pdf.read_bytes() == before
+
+
+def test_a_fifo_among_the_templates_is_never_opened(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
+    project.issue()
+    shutil.copytree(TOOL_TEMPLATES, project.root / "templates")
+    os.mkfifo(project.root / "templates" / "extra.html.j2")
+    code, _, err = run_cli(project, ["check"], capfd)  # would block forever on opening the FIFO
+    assert code == 2
+    assert lines(err) == ["templates/extra.html.j2: template is not a regular file (a FIFO, device or socket); not read"]

@@ -423,7 +423,7 @@ def fixed(project: Project, text: bytes) -> bytes:
         ("title: '关于''试点''的建议'", "editor: 林书瑶", "正文。\n"),
         ("title: 关于试点的建议", 'editor: "林\\"书\\"瑶"', "正文。\n"),
         ("title: 关于试点的建议", "editor: 林书瑶", "见图。\n\n![图一][f]\n\n[f]: 图(1).png \"图(1),说明\"\n"),
-        ("title: 关于试点的建议", "editor: 林书瑶", "命令 ``echo `a`,中文`` 不改。\n"),
+        ("title: 关于试点的建议", "editor: 林书瑶", "命令 ``中文,逗号`` 与 ``a`中文,b`` 不改。\n"),
         ("title: 关于试点的建议", "editor: 林书瑶", "示例：\n\n```\n~~~\n中文,逗号\n~~~\n中文,逗号\n```\n"),
         ("title: 关于试点的建议", "editor: 林书瑶", "示例：\n\n~~~~\n```\n中文,逗号(说明)\n~~~~\n"),
         ("title: 关于试点的建议", "editor: 林书瑶", "见![图](images/图(1).png)。\n"),
