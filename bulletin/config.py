@@ -1,4 +1,4 @@
-"""Stage: the house configuration (bulletin.toml), typed and validated.
+"""The house configuration (bulletin.toml), typed and validated.
 
 Every bad, missing or unknown key is reported at once, each with file and line.
 """
@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
-from .errors import ConfigError, raise_all
-from .house import ALIGNMENTS, DEFAULT_ROLES, FACES, HOUSE, DocxFonts, Geometry, House, Labels, Rules
-from .model import Contact, Series
+from bulletin.errors import ConfigError, raise_all
+from bulletin.house import ALIGNMENTS, DEFAULT_ROLES, FACES, HOUSE, DocxFonts, Geometry, House, Labels, Rules
+from bulletin.model import Contact, Series
 
 CONFIG_NAME = "bulletin.toml"
 
@@ -377,7 +377,7 @@ def _depth(value: Any) -> int:
 
 def read_toml(path: Path, max_bytes: int = MAX_CONFIG_BYTES) -> tuple[dict[str, Any], str]:
     """(data, text) of the TOML file at `path`: bounded in size and nesting, every fault one located line."""
-    from .source import read_bounded
+    from bulletin.source import read_bounded
 
     data = read_bounded(path, max_bytes, ConfigError)
     try:

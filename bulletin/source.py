@@ -9,7 +9,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BulletinError, ContentError
+from bulletin.errors import BulletinError, ContentError
 
 #: the largest issue file accepted; a real issue is a few tens of kilobytes
 MAX_BYTES = 2 * 1024 * 1024

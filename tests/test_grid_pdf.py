@@ -12,7 +12,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from bulletin.config import Config
-from bulletin.fonts import FontFile, fonts_dir, load_fonts
+from bulletin.support.fonts import FontFile, fonts_dir, load_fonts
 from bulletin.house import GEOMETRY
 from bulletin.pipeline import build, load, output_path
 

@@ -1,4 +1,4 @@
-"""Stage: PDF layout extension — Chinese line breaking (clreq) and justification.
+"""Part of the PDF stage: a layout extension of WeasyPrint — Chinese line breaking (clreq) and justification.
 
 WeasyPrint (tested with 70.0, pinned) justifies a line by widening spaces only, so
 Chinese text stays ragged. the extension wraps its `text_align` so that a justified line
@@ -31,8 +31,8 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline
 from weasyprint.text.line_break import create_layout
 
-from ..errors import ConfigError
-from ..typography import LINE_END_FORBIDDEN, LINE_START_FORBIDDEN, is_cjk
+from bulletin.errors import ConfigError
+from bulletin.typography import LINE_END_FORBIDDEN, LINE_START_FORBIDDEN, is_cjk
 
 #: the WeasyPrint release this extension was written against; others are refused
 TESTED_WITH = "70.0"
