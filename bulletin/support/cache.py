@@ -105,7 +105,10 @@ class FileDigests:
         """Store the states learned in this run with those known before (nothing when nothing was learned)."""
         if not self.learned:
             return
-        merged = {**self.known, **self.learned}
+        renewed = {state.rsplit("|", 5)[0] for state in self.learned}
+        # a file keeps only its latest state: the ones before it can never match again
+        merged = {state: sha for state, sha in self.known.items() if state.rsplit("|", 5)[0] not in renewed}
+        merged.update(self.learned)
         if len(merged) > self.LIMIT:
             merged = dict(list(merged.items())[-self.LIMIT :])
         store(self.name, merged)

@@ -98,3 +98,5 @@ def test_input_digests_are_known_by_file_state_and_a_rewrite_is_always_seen(cach
     third = cache.FileDigests("states.json")
     assert third(path) == hashlib.sha256(b"other text").hexdigest()
     assert third(tmp_path / "missing.md") is None
+    third.save()
+    assert list(cache.load("states.json").values()) == [hashlib.sha256(b"other text").hexdigest()], "one state per file"
