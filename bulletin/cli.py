@@ -259,7 +259,9 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool, layout: bool) -> Non
     config = obj.config
     problems: list[BulletinError] = config_coverage_problems(config)
     warnings: list[str] = []
-    files = pipeline.discover(config, paths)
+    # an issue file that links out of the project is one problem; the others are still checked
+    files, refused = pipeline.discover_all(config, paths)
+    problems.extend(refused)
     for path in files:
         try:
             if fix:

@@ -407,6 +407,9 @@ def load_config(root: Path) -> Config:
     path = root / CONFIG_NAME
     if not path.exists() and not path.is_symlink():
         raise ConfigError(f"no {CONFIG_NAME} here", path)
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        # the house is the project's own: a link to a file elsewhere is not followed
+        raise ConfigError(f"{CONFIG_NAME} is a symbolic link to {path.resolve()}, outside the project; not read", path)
     data, text = read_toml(path)
     try:
         schema = ConfigSchema.model_validate(data)

@@ -31,12 +31,21 @@ DEFAULT_FORMATS = ("pdf", "docx")
 
 def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     """The issue files named by `paths` (files or folders), or every issue under issues/."""
+    from bulletin.errors import raise_all
+
+    found, problems = discover_all(config, paths)
+    raise_all(problems)
+    return found
+
+
+def discover_all(config: Config, paths: Iterable[Path] = ()) -> tuple[list[Path], list[BulletinError]]:
+    """The issue files named by `paths` (or under issues/), and the files refused among them (links out)."""
     from bulletin.support.boundary import discover_problems, issue_files, lexical
     from bulletin.errors import raise_all
 
     raise_all(discover_problems(paths, config.root))  # `build /`, `check ../elsewhere.md`
     found: list[Path] = []
-    problems = []
+    problems: list[BulletinError] = []
     for path in list(paths) or [config.issues_dir]:
         if path.is_dir():
             files, refused = issue_files(path, config.root)
@@ -46,8 +55,7 @@ def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
             found.append(path)
         else:
             raise UsageError(f"no such issue file or folder: {path}")
-    raise_all(problems)
-    return sorted({lexical(p) for p in found})
+    return sorted({lexical(p) for p in found}), problems
 
 
 def output_path(config: Config, source: Path, out_dir: Path, fmt: str) -> Path:

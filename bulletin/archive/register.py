@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,22 @@ def printed(log: Path) -> set[int]:
 
 def append(log: Path, records: list[dict[str, Any]]) -> None:
     """Add `records` at the end of the log, leaving every earlier byte as it was."""
+    from bulletin.support.boundary import refusal
+
+    problem = refusal(log, build_folder(log), "the register", UsageError)
+    if problem is not None:
+        raise problem
     log.parent.mkdir(parents=True, exist_ok=True)
     data = "".join(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n" for record in records).encode()
-    with open(log, "ab") as handle:
+    # never through a link, never into a FIFO or device: the register is a file of the build folder
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(log, flags, 0o644)
+    except OSError as exc:
+        raise UsageError(f"cannot append to the register: {exc.strerror}", log) from None
+    with os.fdopen(descriptor, "ab") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise UsageError("the register is not a regular file; not written", log)
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
@@ -103,7 +117,7 @@ def write_csv(log: Path) -> Path:
     writer.writerow(HEADER)
     writer.writerows(table(log))
     target = log.with_name(log.name.removesuffix(".log.jsonl") + ".csv")
-    atomic_write(target, b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+    atomic_write(target, b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"), inside=build_folder(log))
     return target
 
 
@@ -132,8 +146,13 @@ def write_pdf(log: Path, config: Config, meta: Meta) -> Path:
         identifier=hashlib.md5(log.read_bytes(), usedforsecurity=False).hexdigest().encode(),
     )
     target = log.with_name(log.name.removesuffix(".log.jsonl") + ".pdf")
-    atomic_write(target, pdf)
+    atomic_write(target, pdf, inside=build_folder(log))
     return target
+
+
+def build_folder(log: Path) -> Path:
+    """The build folder a register log lies in: build/ of build/register/YYYY/NNN.log.jsonl."""
+    return log.parents[2]
 
 
 def log_path(build_dir: Path, relative_pdf: Path) -> Path:

@@ -40,6 +40,6 @@ def preview_pages(config: Config, path: Path, page: int | None, scale: float, ou
     written = []
     for number, png in zip(numbers, page_images(pdf, scale, numbers)):
         target = stem.parent / f"{stem.name}-p{number + 1}.png"
-        atomic_write(target, png)
+        atomic_write(target, png, inside=out_dir)
         written.append(target)
     return written

@@ -202,3 +202,40 @@ def test_a_fifo_among_the_templates_is_never_opened(project: Project, capfd: pyt
     code, _, err = run_cli(project, ["check"], capfd)  # would block forever on opening the FIFO
     assert code == 2
     assert lines(err) == ["templates/extra.html.j2: template is not a regular file (a FIFO, device or socket); not read"]
+
+
+def test_check_reports_an_issue_linked_out_and_still_checks_the_others(project: Project, tmp_path_factory: pytest.TempPathFactory, capfd: pytest.CaptureFixture[str]) -> None:
+    project.issue(front=FRONT.replace("print_run: 30", "pirnt_run: 30"))
+    secret = tmp_path_factory.mktemp("elsewhere") / "secret.md"
+    secret.write_text("---\ntitle: 外部机密\n---\n", encoding="utf-8")
+    (project.root / "issues" / "2026" / "004.md").symlink_to(secret)
+    code, out, err = run_cli(project, ["check"], capfd)
+    assert code == 1
+    printed = (out + err).splitlines()
+    assert f"issues/2026/004.md: issue file is a symbolic link to {secret}, outside the project; not read" in printed
+    assert any(line.startswith("issues/2026/003.md:") and "pirnt_run" in line for line in printed), printed
+
+
+def test_a_house_configuration_linked_out_of_the_project_is_not_read(project: Project, tmp_path_factory: pytest.TempPathFactory, capfd: pytest.CaptureFixture[str]) -> None:
+    project.issue()
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "bulletin.toml"
+    shutil.move(project.root / "bulletin.toml", elsewhere)
+    (project.root / "bulletin.toml").symlink_to(elsewhere)
+    code, _, err = run_cli(project, ["build"], capfd)
+    assert code == 2
+    assert lines(err) == [f"bulletin.toml: bulletin.toml is a symbolic link to {elsewhere}, outside the project; not read"]
+    assert not (project.root / "build").exists()
+
+
+def test_a_register_linked_out_of_the_build_folder_is_not_written(project: Project, tmp_path_factory: pytest.TempPathFactory, capfd: pytest.CaptureFixture[str]) -> None:
+    project.issue()
+    assert run_cli(project, ["build", "--format", "pdf"], capfd)[0] == 0
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "register.log.jsonl"
+    elsewhere.write_bytes(b"")
+    log = project.root / "build" / "register" / "2026" / "003.log.jsonl"
+    log.parent.mkdir(parents=True)
+    log.symlink_to(elsewhere)
+    code, _, err = run_cli(project, ["print", "issues/2026/003.md"], capfd)
+    assert code == 2, err
+    assert any("register" in line and "outside the project" in line for line in lines(err)), err
+    assert elsewhere.read_bytes() == b""
