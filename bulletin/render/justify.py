@@ -118,9 +118,12 @@ class Justification:
         self.squeezed: tuple[str, tuple[int, ...]] = ("", ())
         #: the compressed pairs of the text being split (`compressed_pairs`)
         self.pairs: tuple[int, ...] = ()
-        #: for the text box being split, when it ends a block made a line longer: the
-        #: block's length and the offset from which its lines hold a cell less (`render`)
+        #: for the text box being split, when it lies in a block made a line longer: where
+        #: the box's text ends in the block's, the offset from which its lines hold a cell
+        #: or two less, and how many (`render`)
         self.loosen: tuple[int, int, int] | None = None
+        #: the blocks made a line longer, by each element inside them (`render_full_pages`)
+        self.loosened: dict[Any, Any] = {}
         self._saved: list[tuple[str, Any]] = []
 
     def __enter__(self) -> Justification:
@@ -146,7 +149,11 @@ class Justification:
         """`html.render(**options)` with full pages (`render_full_pages`); inside the context only."""
         if not self._saved:
             raise RuntimeError("Justification.render runs inside the context")
-        return render_full_pages(html, **options)
+        self.loosened = {}
+        try:
+            return render_full_pages(html, self.loosened, **options)
+        finally:
+            self.loosened = {}
 
     def __exit__(self, *exc: object) -> None:
         for name, function in self._saved:
@@ -173,16 +180,18 @@ class Justification:
         (`render_full_pages`) is split at a measure one or two cells narrower.
         """
         if self.loosen is not None and max_width is not None and not minimum:
-            length, start, cells = self.loosen
-            if length - len("".join(text.split())) >= start:
-                # 伸行: this line of a block made a line longer holds a cell or two less,
-                # unless the rules of line breaking would take more from it
+            end, start, cells = self.loosen
+            if end - len("".join(text.split())) >= start:
+                # 伸行: this line of a block made a line longer holds a cell or two less, or
+                # one less when the rules of line breaking (or half-width Latin letters and
+                # digits) would leave it looser than its gaps can take
                 cell = style["font_size"] + _tracking(style)
-                looser = self._split_compressed(
-                    text, style, context, max_width - cells * cell, justification_spacing, is_line_start, minimum
-                )
-                if looser[2] is None or looser[3] >= max_width - (cells + 0.6) * cell:
-                    return looser
+                for fewer in range(cells, 0, -1):
+                    looser = self._split_compressed(
+                        text, style, context, max_width - fewer * cell, justification_spacing, is_line_start, minimum
+                    )
+                    if looser[2] is None or _spreads(text.encode()[: looser[2]].decode(), max_width - looser[3], style):
+                        return looser
         return self._split_compressed(text, style, context, max_width, justification_spacing, is_line_start, minimum)
 
     def _split_compressed(
@@ -351,9 +360,12 @@ class Justification:
         self.splitting_block_end = _ends_block(box)
         self.squeezed = ("", ())
         self.loosen = None
-        if self.splitting_block_end and box.element.get(LOOSEN) is not None:
-            start, cells = box.element.get(LOOSEN).split(":")
-            self.loosen = (len(_block_text(box.element)), int(start), int(cells))
+        block = self.loosened.get(box.element)
+        if block is not None:
+            begin = _offset_in_block(block, box)
+            if begin is not None:
+                start, cells = block.get(LOOSEN).split(":")
+                self.loosen = (begin + len("".join(box.text.split())), int(start), int(cells))
         try:
             new_box, resume, preserved = _original_split_text_box(context, box, available_width, skip, is_line_start)
             if new_box is not None:
@@ -375,7 +387,7 @@ _MOST_LOOSENED = 2
 _MOST_PASSES = 4
 
 
-def render_full_pages(html: Any, **options: Any) -> Any:
+def render_full_pages(html: Any, loosened: dict[Any, Any] | None = None, **options: Any) -> Any:
     """`html.render(**options)`, its pages filled to the grid's last line by making paragraphs a line longer.
 
     WeasyPrint keeps two lines of a paragraph together at a page's foot and head and a
@@ -383,8 +395,11 @@ def render_full_pages(html: Any, **options: Any) -> Any:
     A compositor makes a paragraph on the page a line longer instead (伸行): the first
     page with an empty grid line at its foot gets, per empty line, the paragraph whose
     lengthening costs least (`_lengthening`), and the issue is laid out again; a layout
-    that fills no more lines is dropped. Within the Justification context only.
+    that fills no more lines is dropped. Within the Justification context only;
+    `loosened` (the context's) gets every element inside a block made a line longer.
     """
+    if loosened is None:
+        loosened = {}
     document = html.render(**options)
     tried: set[int] = set()
     for _ in range(_MOST_PASSES):
@@ -398,6 +413,7 @@ def render_full_pages(html: Any, **options: Any) -> Any:
             continue
         for element, start, cells in plan:
             element.set(LOOSEN, f"{start}:{cells}")
+            loosened.update((inside, element) for inside in element.iter())
         candidate = html.render(**options)
         if sum(_holes(candidate).values()) < sum(holes.values()):
             document = candidate
@@ -405,7 +421,40 @@ def render_full_pages(html: Any, **options: Any) -> Any:
         else:
             for element, _, _ in plan:
                 del element.attrib[LOOSEN]
+                for inside in element.iter():
+                    del loosened[inside]
     return document
+
+
+def _offset_in_block(block: Any, box: Any) -> int | None:
+    """Where the text box's text starts in its block's text (white space left out), or None if it is not the block's."""
+    wanted = "".join(box.text.split())
+
+    def pieces(element: Any) -> Any:
+        yield element, element.text or ""
+        for child in element:
+            yield from pieces(child)
+            yield element, child.tail or ""
+
+    offset = 0
+    for element, piece in pieces(block):
+        piece = "".join(piece.split())
+        if element is box.element and piece == wanted:
+            return offset
+        offset += len(piece)
+    return None
+
+
+def _spreads(head: str, slack: float, style: Any) -> bool:
+    """True when a justified line of text `head`, `slack` short of its measure, keeps its gaps within `_WIDEST`.
+
+    The slack goes between the characters outside Latin runs and after each run but the
+    line's last (`justify_cjk`); a line looser than that would space its Latin runs.
+    """
+    head = head.rstrip()
+    runs = [run for run in LATIN_RUN.finditer(head) if run.end() - run.start() > 1]
+    gaps = len(head) - sum(run.end() - run.start() for run in runs) + len(runs) - 1
+    return gaps > 0 and _tracking(style) + slack / gaps <= _WIDEST * style["font_size"]
 
 
 def _cells(text: str) -> float:
