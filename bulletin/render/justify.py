@@ -95,6 +95,13 @@ def _block_text(element: Any) -> str:
     return "".join("".join(element.itertext()).split())
 
 
+def _ends_block_but_marks(block: Any, box: Any) -> bool:
+    """True when only closing marks of other boxes follow the text box's text in `block` (`*以内*。`)."""
+    if not box.text.strip():
+        return False
+    return _block_text(block).rstrip(_NO_START).endswith("".join(box.text.split()).rstrip(_NO_START))
+
+
 def _ends_block(box: Any) -> bool:
     """True when the text box holds the end of its paragraph or heading."""
     element = box.element
@@ -114,6 +121,9 @@ class Justification:
     def __init__(self) -> None:
         #: True while the text box being split ends its block, so its last line must not be a runt
         self.splitting_block_end = False
+        #: True while only marks of other boxes follow the text box being split in its block
+        #: (an emphasis before the full stop): its last line must not be a runt either
+        self.splitting_before_marks = False
         #: the marks split_first_line squeezed in the line it returned: (line text, indexes)
         self.squeezed: tuple[str, tuple[int, ...]] = ("", ())
         #: the compressed pairs of the text being split (`compressed_pairs`)
@@ -270,6 +280,8 @@ class Justification:
                 return whole
             # give the last line a second character rather than leave one alone
             chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
+        elif self.splitting_before_marks and _is_runt(text[chosen:]):
+            chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
         if chosen != fitting and style["text_align_all"] == "justify":
             squeezed = self._squeeze(text, fitting, style, context, max_width, justification_spacing, is_line_start)
             if squeezed is not None:
@@ -358,9 +370,12 @@ class Justification:
     def split_text_box(self, context: Any, box: Any, available_width: float | None, skip: int, is_line_start: bool = True) -> Any:
         """WeasyPrint's `split_text_box`, telling the line split whether this text ends its block."""
         self.splitting_block_end = _ends_block(box)
+        block = self.loosened.get(box.element)
+        self.splitting_before_marks = (
+            not self.splitting_block_end and block is not None and _ends_block_but_marks(block, box)
+        )
         self.squeezed = ("", ())
         self.loosen = None
-        block = self.loosened.get(box.element)
         if block is not None:
             begin = _offset_in_block(block, box)
             if begin is not None:
@@ -373,6 +388,7 @@ class Justification:
             return new_box, resume, preserved
         finally:
             self.splitting_block_end = False
+            self.splitting_before_marks = False
             self.squeezed = ("", ())
             self.loosen = None
 
@@ -415,7 +431,7 @@ def render_full_pages(html: Any, loosened: dict[Any, Any] | None = None, **optio
             element.set(LOOSEN, f"{start}:{cells}")
             loosened.update((inside, element) for inside in element.iter())
         candidate = html.render(**options)
-        if sum(_holes(candidate).values()) < sum(holes.values()):
+        if sum(_holes(candidate).values()) < sum(holes.values()) and _last_lines_hold_two(candidate, plan):
             document = candidate
             tried = {p for p in tried if p < page}
         else:
@@ -424,6 +440,20 @@ def render_full_pages(html: Any, loosened: dict[Any, Any] | None = None, **optio
                 for inside in element.iter():
                     del loosened[inside]
     return document
+
+
+def _last_lines_hold_two(document: Any, plan: list[tuple[Any, int, int]]) -> bool:
+    """True when each block of `plan` ends on a line of two characters or more, marks not counted.
+
+    A break rule can move a cluster such as “实”…… to the new last line on its own:
+    that line holds one character, which the block made a line longer must not leave.
+    """
+    last: dict[Any, str] = {}
+    for lines in _layout_lines(document):
+        for element, text, _, _ in lines:
+            if element is not None:
+                last[element] = text
+    return all(sum(char.isalnum() for char in last.get(element, "")) >= 2 for element, _, _ in plan)
 
 
 def _offset_in_block(block: Any, box: Any) -> int | None:
