@@ -28,6 +28,7 @@ from typing import Any
 
 import weasyprint
 from weasyprint.formatting_structure import boxes
+from weasyprint.layout import block as block_layout
 from weasyprint.layout import inline
 from weasyprint.text.line_break import create_layout
 
@@ -41,6 +42,7 @@ _original_text_align = inline.text_align
 _original_split_first_line = inline.split_first_line
 _original_can_break_text = inline.can_break_text
 _original_split_text_box = inline.split_text_box
+_original_find_earlier_page_break = block_layout.find_earlier_page_break
 
 #: elements whose last line the single-character rule applies to
 _BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "dd"})
@@ -134,7 +136,7 @@ class Justification:
         self.loosen: tuple[int, int, int] | None = None
         #: the blocks made a line longer, by each element inside them (`render_full_pages`)
         self.loosened: dict[Any, Any] = {}
-        self._saved: list[tuple[str, Any]] = []
+        self._saved: list[tuple[Any, str, Any]] = []
 
     def __enter__(self) -> Justification:
         if weasyprint.__version__ != TESTED_WITH:
@@ -150,9 +152,11 @@ class Justification:
             "can_break_text": can_break_text,
             "split_text_box": self.split_text_box,
         }
-        self._saved = [(name, getattr(inline, name)) for name in patches]
+        self._saved = [(inline, name, getattr(inline, name)) for name in patches]
+        self._saved.append((block_layout, "find_earlier_page_break", block_layout.find_earlier_page_break))
         for name, function in patches.items():
             setattr(inline, name, function)
+        block_layout.find_earlier_page_break = find_earlier_page_break
         return self
 
     def render(self, html: Any, **options: Any) -> Any:
@@ -166,8 +170,8 @@ class Justification:
             self.loosened = {}
 
     def __exit__(self, *exc: object) -> None:
-        for name, function in self._saved:
-            setattr(inline, name, function)
+        for module, name, function in self._saved:
+            setattr(module, name, function)
         self._saved = []
         self.splitting_block_end = False
         self.squeezed = ("", ())
@@ -575,6 +579,28 @@ def _lengthening(document: Any, page: int, count: int) -> list[tuple[Any, int, i
             break
     options.sort(key=lambda option: option[:2])
     return [(element, start, cells) for _, _, element, start, cells in options[:count]]
+
+
+def find_earlier_page_break(context: Any, children: Any, absolute_boxes: Any, fixed_boxes: Any) -> Any:
+    """WeasyPrint's `find_earlier_page_break`, taking back the notes it moved on for content it takes off the page.
+
+    To keep a paragraph's first two lines on a page, WeasyPrint moves the page's notes to
+    the next page (`report_footnote`); when the paragraph then goes to the next page all
+    the same (a heading may not end the page), the notes whose calls stay on the page
+    stay on it too, as far as they fit under what the page keeps.
+    """
+    result = _original_find_earlier_page_break(context, children, absolute_boxes, fixed_boxes)
+    if result is None or not context.reported_footnotes or not result[0]:
+        return result
+    bottom = max(child.position_y + child.margin_height() for child in result[0])
+    for footnote in list(context.reported_footnotes):
+        context.reported_footnotes.remove(footnote)
+        context.current_page_footnotes.append(footnote)
+        context._update_footnote_area()  # pyright: ignore[reportPrivateUsage]
+        if context.overflows_page(0, bottom):
+            context.report_footnote(footnote)
+            break
+    return result
 
 
 def can_break_text(text: str, lang: Any) -> bool | None:
