@@ -278,13 +278,12 @@ class Justification:
         while fitting < min(len(text) - 1, pango_break + _REACH) and split(text[: fitting + 1])[2] is None:
             fitting += 1
         chosen = next((at for at in range(fitting, 0, -1) if can_break_between(text[at - 1], text[at])), pango_break)
-        if self.splitting_block_end and _is_runt(text[chosen:]):
-            whole = self._take_all(text, style, context, max_width, justification_spacing, is_line_start)
-            if whole is not None:
-                return whole
+        if (self.splitting_block_end or self.splitting_before_marks) and _is_runt(text[chosen:]):
+            if self.splitting_block_end:
+                whole = self._take_all(text, style, context, max_width, justification_spacing, is_line_start)
+                if whole is not None:
+                    return whole
             # give the last line a second character rather than leave one alone
-            chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
-        elif self.splitting_before_marks and _is_runt(text[chosen:]):
             chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
         if chosen != fitting and style["text_align_all"] == "justify":
             squeezed = self._squeeze(text, fitting, style, context, max_width, justification_spacing, is_line_start)
