@@ -79,8 +79,9 @@ def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 
 def _show_traceback(error: BaseException) -> None:
     """With --debug, the traceback an internal error keeps (from the worker that met it)."""
-    if debugging() and getattr(error, "traceback", ""):
-        click.echo(error.traceback.rstrip(), err=True)  # type: ignore[attr-defined]
+    trace: str = getattr(error, "traceback", "")
+    if debugging() and trace:
+        click.echo(trace.rstrip(), err=True)
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -311,7 +312,7 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
 
 def _numbering_problems(config: Config, files: list[Path], whole: bool) -> list[BulletinError]:
     """The archive's numbering problems; for named files, only those that involve them."""
-    from bulletin.archive.numbering import archive_problems
+    from bulletin.archive.numbering import NumberingError, archive_problems
 
     found = archive_problems(config)
     if whole:
@@ -320,7 +321,8 @@ def _numbering_problems(config: Config, files: list[Path], whole: bool) -> list[
     return [
         p
         for p in found
-        if (p.path and p.path.resolve() in named) or (getattr(p, "other", None) and p.other.resolve() in named)
+        if (p.path and p.path.resolve() in named)
+        or (isinstance(p, NumberingError) and p.other and p.other.resolve() in named)
     ]
 
 
@@ -507,7 +509,7 @@ def extract(pdf: Path, out_dir: Path | None, force: bool) -> None:
         markdown = sorted(name for name in files if name.endswith(".md"))
         if not markdown:
             raise UsageError("no embedded Markdown source: not an issue PDF made by bulletin", pdf)
-        click.get_binary_stream("stdout").write(files[markdown[0]])
+        sys.stdout.buffer.write(files[markdown[0]])
         return
     written, notes = extract_to(data, pdf, out_dir, force)
     for note in notes:

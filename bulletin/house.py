@@ -15,7 +15,7 @@ from them (`render/docx.py`), and glyph coverage reads the faces from them
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -509,11 +509,6 @@ GEOMETRY = HOUSE.geometry
 
 #: the glyph-coverage roles of the default house
 COVERAGE_CHAINS: dict[str, tuple[str, ...]] = HOUSE.coverage_chains()
-
-
-def role_fields() -> dict[str, type]:
-    """The overridable fields of a role and their types (for `[house.roles.*]` validation)."""
-    return {f.name: f.type for f in fields(Role) if f.name != "character"}  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------- the copy number

@@ -93,10 +93,10 @@ def prepare(path: Path, config: Config, data: bytes | None = None, check_glyphs:
         from bulletin.checks.coverage import config_coverage_problems, coverage_problems
         from bulletin.support.fonts import fonts_dir
 
-        raise_all(
-            config_coverage_problems(config, refusing=True)
-            + coverage_problems(source, fonts_dir(config.root), refusing=True)
-        )
+        raise_all([
+            *config_coverage_problems(config, refusing=True),
+            *coverage_problems(source, fonts_dir(config.root), refusing=True),
+        ])
     images = []
     for image in issue_images(issue):
         try:

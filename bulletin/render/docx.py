@@ -12,7 +12,7 @@ import io
 import math
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable
+from typing import Iterable
 
 import docx
 from docx.document import Document
@@ -33,7 +33,10 @@ from bulletin import typography
 from bulletin.errors import ContentError
 from bulletin.config import Config
 from bulletin.house import BLACK, HOUSE, MM, DocxFonts, Geometry, House, Role, Row, fields_of, rows
-from bulletin.model import Block, CodeBlock, Footnote, Heading, Image, Inline, Issue, ListBlock, Paragraph, plain_text, Quote, Table, TableCell
+from bulletin.model import (
+    Block, Code, CodeBlock, Emphasis, Footnote, FootnoteRef, Heading, Image, Inline, Issue, LineBreak, Link, ListBlock,
+    Paragraph, plain_text, Quote, Rule, Strong, Table, TableCell, Text,
+)
 from bulletin.render import docx_xml as x
 from bulletin.render.justify import compressed_pairs
 
@@ -452,7 +455,7 @@ def page_number(paragraph: DocxParagraph, style: str, label: str) -> None:
 
 def write_font_table(document: Document, fonts: DocxFonts) -> None:
     """Declare each named face with its kind (class, PANOSE, GB2312, other names) so readers without it substitute well."""
-    kinds = {}
+    kinds: dict[str, x.FontKind] = {}
     for role, name in faces(fonts).items():
         kinds.setdefault(name, x.FONT_KINDS[role])
     x.replace_font_table(document.part.part_related_by(RT.FONT_TABLE), kinds.items())
@@ -547,7 +550,7 @@ def style_tracking_and_size(paragraph: DocxParagraph) -> tuple[float, float]:
             if size is None and sz is not None:
                 size = int(sz.get(qn("w:val"))) / 2
         style = style.base_style
-    return tracking or 0.0, size or GEOMETRY.body_size
+    return tracking or 0.0, size or HOUSE.geometry.body_size
 
 
 @dataclass
@@ -575,36 +578,38 @@ class Writer:
         style = {(False, False): None, (True, False): "Emphasis", (False, True): "Strong",
                  (True, True): "Strong Emphasis"}[(emphasis, strong)]
         for item in items:
-            if item.kind == "text":
-                text_runs(paragraph, item.text, style)
-            elif item.kind == "emphasis":
-                self.inlines(paragraph, item.children, True, strong)
-            elif item.kind == "strong":
-                self.inlines(paragraph, item.children, emphasis, True)
-            elif item.kind == "link":
-                self.inlines(paragraph, item.children, emphasis, strong)
-            elif item.kind == "code":
-                paragraph.add_run(item.text, style=style or "Code")
-            elif item.kind == "linebreak":
-                paragraph.add_run(style=style).add_break()
-            elif item.kind == "footnoteref":
-                self.footnotes.reference(paragraph, item.number, self)
+            match item:
+                case Text():
+                    text_runs(paragraph, item.text, style)
+                case Emphasis():
+                    self.inlines(paragraph, item.children, True, strong)
+                case Strong():
+                    self.inlines(paragraph, item.children, emphasis, True)
+                case Link():
+                    self.inlines(paragraph, item.children, emphasis, strong)
+                case Code():
+                    paragraph.add_run(item.text, style=style or "Code")
+                case LineBreak():
+                    paragraph.add_run(style=style).add_break()
+                case FootnoteRef():
+                    self.footnotes.reference(paragraph, item.number, self)
 
     def inlines_of_block(self, paragraph: DocxParagraph, block: Block) -> None:
         """Flatten a non-paragraph block into `paragraph` (inside footnotes)."""
-        if isinstance(block, (Heading,)):
-            self.inlines(paragraph, block.children)
-        elif isinstance(block, CodeBlock):
-            paragraph.add_run(block.text)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                for child in item.children:
+        match block:
+            case Heading() | Paragraph():
+                self.inlines(paragraph, block.children)
+            case CodeBlock():
+                paragraph.add_run(block.text)
+            case ListBlock():
+                for item in block.items:
+                    for child in item.children:
+                        self.inlines_of_block(paragraph, child)
+            case Quote():
+                for child in block.children:
                     self.inlines_of_block(paragraph, child)
-        elif isinstance(block, Quote):
-            for child in block.children:
-                self.inlines_of_block(paragraph, child)
-        elif isinstance(block, Paragraph):
-            self.inlines(paragraph, block.children)
+            case Table() | Image() | Rule():
+                pass
 
     # -------------------------------------------------------- blocks
 
@@ -616,17 +621,23 @@ class Writer:
 
     def block(self, block: Block, style: str = "Body Text", label: str = "") -> None:
         """Write one block."""
-        handlers: dict[str, Callable[[], None]] = {
-            "paragraph": lambda: self.text_paragraph(block, style, label),  # type: ignore[arg-type]
-            "heading": lambda: self.heading(block),  # type: ignore[arg-type]
-            "list": lambda: self.list(block, style),  # type: ignore[arg-type]
-            "quote": lambda: self.blocks(block.children, "Quote"),  # type: ignore[union-attr]
-            "table": lambda: self.table(block),  # type: ignore[arg-type]
-            "image": lambda: self.image(block),  # type: ignore[arg-type]
-            "codeblock": lambda: self.code_block(block),  # type: ignore[arg-type]
-            "rule": lambda: self.paragraph("Body Rule"),
-        }
-        handlers[block.kind]()
+        match block:
+            case Paragraph():
+                self.text_paragraph(block, style, label)
+            case Heading():
+                self.heading(block)
+            case ListBlock():
+                self.list(block, style)
+            case Quote():
+                self.blocks(block.children, "Quote")
+            case Table():
+                self.table(block)
+            case Image():
+                self.image(block)
+            case CodeBlock():
+                self.code_block(block)
+            case Rule():
+                self.paragraph("Body Rule")
 
     def text_paragraph(self, block: Paragraph, style: str, label: str = "") -> None:
         """A paragraph of running text."""
@@ -755,7 +766,7 @@ def ems(text: str) -> float:
 
 def fit_image(px_width: int, px_height: int, g: Geometry) -> tuple[int, int]:
     """EMU size of an image scaled to the type width, shrunk if taller than the house limit."""
-    width = Mm(g.page_width_mm - g.margin_left_mm - g.margin_right_mm)
+    width: int = Mm(g.page_width_mm - g.margin_left_mm - g.margin_right_mm)
     height = int(width * px_height / px_width)
     limit = Mm(g.image_max_height_mm)
     if height > limit:

@@ -20,6 +20,7 @@ from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
+from docx.parts.document import DocumentPart
 from docx.parts.story import StoryPart
 from docx.opc.package import OpcPackage
 from docx.opc.part import Part
@@ -243,7 +244,7 @@ _SEPARATOR_PPR = (
 )
 
 
-def add_footnotes_part(document_part: StoryPart) -> StoryPart:
+def add_footnotes_part(document_part: DocumentPart) -> StoryPart:
     """Create word/footnotes.xml with its separators and relate it to the document."""
     xml = _FOOTNOTES_XML.replace("{ppr}", _SEPARATOR_PPR)
     part = StoryPart(

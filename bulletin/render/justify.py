@@ -556,8 +556,8 @@ def _lengthening(document: Any, page: int, count: int) -> list[tuple[Any, int, i
     """
     pages = _layout_lines(document)
     lines_of: dict[Any, list[tuple[int, str]]] = {}
-    for index, lines in enumerate(pages):
-        for element, text, _, _ in lines:
+    for index, page_lines in enumerate(pages):
+        for element, text, _, _ in page_lines:
             if element is not None:
                 lines_of.setdefault(element, []).append((index, text))
     options = []
@@ -717,10 +717,10 @@ def _split_boxes(context: Any, box: Any, spans: list[tuple[int, int]], offset: i
             children.append(child)
             offset += size
             continue
-        cuts = {0, size, *(mark + 1 for mark in marks)}
+        cut_set = {0, size, *(mark + 1 for mark in marks)}
         for start, stop, _ in runs:
-            cuts.update((start, stop))
-        cuts = sorted(cut for cut in cuts if 0 <= cut <= size)
+            cut_set.update((start, stop))
+        cuts = sorted(cut for cut in cut_set if 0 <= cut <= size)
         x = child.position_x
         for start, stop in zip(cuts, cuts[1:]):
             piece = child.copy_with_text(child.text[start:stop]) if (start, stop) != (0, size) else child

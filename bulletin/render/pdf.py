@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from bulletin.config import Config
 from bulletin.errors import ConfigError, ContentError
@@ -17,6 +17,9 @@ from bulletin.job import RenderJob
 from bulletin.model import Issue
 from bulletin.render.html import render_html
 from bulletin.render.pdfa import image_cache, write_options
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
 
 
 def import_weasyprint() -> ModuleType:
@@ -197,7 +200,7 @@ _MEDIA_TYPES = {
 }
 
 
-def make_fetcher(roots: tuple[Path, ...], job: RenderJob | None = None):  # type: ignore[no-untyped-def]
+def make_fetcher(roots: tuple[Path, ...], job: RenderJob | None = None) -> URLFetcher:
     """A URL fetcher that serves files inside `roots` and refuses everything else.
 
     The images of `job` are served from the bytes the job read, not from the disk.

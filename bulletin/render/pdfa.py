@@ -10,7 +10,7 @@ import hashlib
 import io
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from xml.sax.saxutils import escape
 
 from bulletin.config import Config
@@ -128,7 +128,7 @@ def xmp_properties(issue: Issue) -> bytes:
     ).encode("utf-8")
 
 
-def finisher(issue: Issue):  # type: ignore[no-untyped-def]
+def finisher(issue: Issue) -> Callable[[Any, Any], None]:
     """A WeasyPrint finisher that adds the bulletin's properties inside the XMP packet's RDF."""
     extra = xmp_properties(issue)
 
@@ -186,7 +186,7 @@ def extract_source(pdf: bytes, path: Path) -> tuple[str, bytes]:
     return markdown[0], found[markdown[0]]
 
 
-class ImageCache(dict):  # type: ignore[type-arg]
+class ImageCache(dict[Any, Any]):
     """WeasyPrint's image cache, naming each image by its path in the project instead of its absolute URL.
 
     WeasyPrint names an image's PDF object after the MD5 of its URL, which holds the

@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 from bulletin.support import boundary, cache
 from bulletin.errors import ConfigError
@@ -56,7 +57,7 @@ def load_fonts(folder: Path) -> tuple[FontFile, ...]:
                 f"font file {entry['file']} differs from its pinned SHA-256; restore it from the repository",
                 manifest,
             )
-        fonts.append(FontFile(path, entry["face"], int(entry["weight"]), entry["role"], entry["sha256"]))
+        fonts.append(FontFile(path, entry["face"], entry["weight"], entry["role"], entry["sha256"]))
     if learned != known:
         cache.store(_PINS, learned)
     return tuple(fonts)
@@ -68,7 +69,17 @@ MAX_MANIFEST_BYTES = 256 * 1024
 _FONT_KEYS = {"file": str, "face": str, "weight": int, "role": str, "sha256": str}
 
 
-def read_font_manifest(manifest: Path) -> list[dict[str, object]]:
+class FontEntry(TypedDict):
+    """One [[font]] table of a font manifest, checked: the keys of `_FONT_KEYS` with their kinds."""
+
+    file: str
+    face: str
+    weight: int
+    role: str
+    sha256: str
+
+
+def read_font_manifest(manifest: Path) -> list[FontEntry]:
     """The [[font]] entries of a font manifest, validated: one located line for anything malformed."""
     from bulletin.config import read_toml
 
@@ -79,6 +90,7 @@ def read_font_manifest(manifest: Path) -> list[dict[str, object]]:
     unknown = sorted(set(data) - {"font"})
     if unknown:
         raise ConfigError(f"unknown key '{unknown[0]}' (a font manifest holds [[font]] tables only)", manifest)
+    checked: list[FontEntry] = []
     for number, entry in enumerate(fonts, start=1):
         if not isinstance(entry, dict):
             raise ConfigError(f"font entry {number} must be a [[font]] table", manifest)
@@ -87,9 +99,11 @@ def read_font_manifest(manifest: Path) -> list[dict[str, object]]:
                 raise ConfigError(f"font entry {number} lacks '{key}'", manifest)
             if not isinstance(entry[key], kind) or isinstance(entry[key], bool):
                 raise ConfigError(f"font entry {number}: '{key}' must be {'a whole number' if kind is int else 'text'}", manifest)
-        if not 1 <= int(entry["weight"]) <= 1000:  # type: ignore[call-overload]
+        if not 1 <= entry["weight"] <= 1000:
             raise ConfigError(f"font entry {number}: 'weight' must be between 1 and 1000", manifest)
-    return fonts
+        checked.append(FontEntry(file=entry["file"], face=entry["face"], weight=entry["weight"], role=entry["role"],
+                                 sha256=entry["sha256"]))
+    return checked
 
 
 #: the cache entry mapping a font file's state to the SHA-256 of its bytes in that state
