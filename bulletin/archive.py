@@ -128,23 +128,23 @@ def numbering_problems(
                     "date",
                 )
             )
-        first = by_total.get(item.total)
-        if first is not None:
+        earlier = by_total.get(item.total)
+        if earlier is not None:
             problems.append(
-                NumberingError(f"总第{item.total}期 is used twice: also by {_shown(first.path)}", item, "total", first)
+                NumberingError(f"总第{item.total}期 is used twice: also by {_shown(earlier.path)}", item, "total", earlier)
             )
         else:
             by_total[item.total] = item
             unique.append(item)
         key = (item.date.year, item.issue)
-        first = by_issue.get(key)
-        if first is not None:
+        earlier = by_issue.get(key)
+        if earlier is not None:
             problems.append(
                 NumberingError(
-                    f"第{item.issue}期 of {item.date.year} is used twice: also by {_shown(first.path)}",
+                    f"第{item.issue}期 of {item.date.year} is used twice: also by {_shown(earlier.path)}",
                     item,
                     "issue",
-                    first,
+                    earlier,
                 )
             )
         else:

@@ -108,7 +108,7 @@ def missing_glyphs(source: Source, folder: Path) -> list[Missing]:
     return missing
 
 
-def coverage_problems(source: Source, folder: Path, refusing: bool = False) -> list[ContentError]:
+def coverage_problems(source: Source, folder: Path, refusing: bool = False) -> list[BulletinError]:
     """The missing glyphs of the file as located errors."""
     return [missing.error(source.path, refusing) for missing in missing_glyphs(source, folder)]
 

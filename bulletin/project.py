@@ -12,7 +12,7 @@ from pathlib import Path
 from .config import CONFIG_NAME
 from .errors import UsageError
 from .output import atomic_write
-from .render.html import TOOL_TEMPLATES
+from .folders import TOOL_TEMPLATES
 
 #: the files `init` writes, shipped in the package
 SKELETON = Path(__file__).resolve().parent / "skeleton"

@@ -119,7 +119,7 @@ def write_pdf(log: Path, config: Config, meta: Meta) -> Path:
     from . import typography
     from .fonts import fonts_dir, isolate_fontconfig, load_fonts
     from .house import GEOMETRY, RED
-    from .render.html import TOOL_TEMPLATES, templates_dir
+    from .folders import TOOL_TEMPLATES, templates_dir
     from .render.justify import Justification
     from .render.pdf import make_fetcher
 
