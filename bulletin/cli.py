@@ -281,7 +281,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool, layout: bool) -> Non
                     images = tuple((p.resolve(), p.read_bytes()) for p in issue_images(issue))
                     job = RenderJob(issue, source.text.encode("utf-8"), images, replace(config, allow_missing_glyphs=True))
                     pdf = pipeline.renderer("pdf")(job)
-                    warnings.extend(f.describe(path) for f in layout_findings(issue, config, pdf))
+                    warnings.extend(f.describe(path) for f in layout_findings(issue, config, pdf, source.text))
             except BulletinError as exc:
                 problems.extend(getattr(exc, "problems", [exc]))
             problems.extend(placeholder_problems(source))

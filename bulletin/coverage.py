@@ -72,10 +72,10 @@ def font_points(path: Path, sha256: str) -> list[int]:
     return points
 
 
-def drawn_by(char: str, role: str, folder: Path) -> str | None:
-    """The face that draws `char` in `role`, or None when none can."""
+def drawn_by(char: str, role: str, folder: Path, chains: dict[str, tuple[str, ...]] | None = None) -> str | None:
+    """The face that draws `char` in `role` (by the house's `chains`), or None when none can."""
     faces = face_coverage(folder)
-    return next((face for face in CHAINS[role] if ord(char) in faces.get(face, ())), None)
+    return next((face for face in (chains or CHAINS)[role] if ord(char) in faces.get(face, ())), None)
 
 
 def _roles(source: Source) -> list[str]:
@@ -96,21 +96,24 @@ def _roles(source: Source) -> list[str]:
     return roles
 
 
-def missing_glyphs(source: Source, folder: Path) -> list[Missing]:
-    """Every character of the file, front matter included, that no face of its role covers."""
+def missing_glyphs(source: Source, folder: Path, chains: dict[str, tuple[str, ...]] | None = None) -> list[Missing]:
+    """Every character of the file, front matter included, that no face of its role covers
+    (by the house's `chains`, the default house's when not given)."""
     missing = []
     for number, (line, role) in enumerate(zip(source.text.split("\n"), _roles(source)), start=1):
         for column, char in enumerate(line, start=1):
             if unicodedata.category(char) in _INVISIBLE:
                 continue
-            if drawn_by(char, role, folder) is None:
+            if drawn_by(char, role, folder, chains) is None:
                 missing.append(Missing(char, number, column, role))
     return missing
 
 
-def coverage_problems(source: Source, folder: Path, refusing: bool = False) -> list[BulletinError]:
+def coverage_problems(
+    source: Source, folder: Path, refusing: bool = False, chains: dict[str, tuple[str, ...]] | None = None
+) -> list[BulletinError]:
     """The missing glyphs of the file as located errors."""
-    return [missing.error(source.path, refusing) for missing in missing_glyphs(source, folder)]
+    return [missing.error(source.path, refusing) for missing in missing_glyphs(source, folder, chains)]
 
 
 #: the bulletin.toml values the PDF prints, and the role that prints each
@@ -128,6 +131,7 @@ CONFIG_ROLES: dict[tuple[str, str], str] = {
 def config_coverage_problems(config: Config, refusing: bool = False) -> list[BulletinError]:
     """The characters of the printed bulletin.toml values that no face of their role has."""
     folder = fonts_dir(config.root)
+    chains = config.house.coverage_chains()
     try:
         lines = config.path.read_text(encoding="utf-8-sig").split("\n")
     except OSError:
@@ -139,7 +143,7 @@ def config_coverage_problems(config: Config, refusing: bool = False) -> list[Bul
         text = lines[number - 1] if number and number <= len(lines) else ""
         start = text.find(value) if value else -1
         for offset, char in enumerate(value):
-            if unicodedata.category(char) in _INVISIBLE or drawn_by(char, role, folder) is not None:
+            if unicodedata.category(char) in _INVISIBLE or drawn_by(char, role, folder, chains) is not None:
                 continue
             column = start + offset + 1 if start >= 0 else None
             missing = Missing(char, number or 0, column or 0, role)

@@ -247,10 +247,10 @@ def _title(source: Source) -> list[Finding]:
 # ---------------------------------------------------------------- the laid-out pages
 
 
-def layout_findings(issue: Issue, config: Config, pdf: bytes) -> list[Finding]:
+def layout_findings(issue: Issue, config: Config, pdf: bytes, source_text: str) -> list[Finding]:
     """Warnings that need the laid-out pages: a last page that holds only the colophon.
 
-    Read from the PDF just made (its last page's text), so `build` gives them for free;
+    Read from the PDF just made (its last page's text) and the issue file's `source_text`, so `build` gives them for free;
     `check --layout` lays each issue out in memory to give them too. With the colophon
     set on an even page by choice (`colophon_on_even_page`) it stands alone by design.
     """
@@ -279,9 +279,7 @@ def layout_findings(issue: Issue, config: Config, pdf: bytes) -> list[Finding]:
         rest = rest.replace(char, "", 1)
     if rest:
         return []
-    source = read_source(issue.source)
-    lines = source.text.rstrip().split("\n")
-    line = len(lines)
+    line = len(source_text.rstrip().split("\n"))
     if count % 2:
         message = (f"the last page (page {count}) holds only the colophon, one more sheet per copy "
                    f"({issue.meta.print_run} per run): shorten the text to end higher on page {count - 1}")

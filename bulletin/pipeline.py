@@ -190,7 +190,7 @@ def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path,
     if "pdf" in rendered:
         from .losses import layout_findings
 
-        warnings = tuple(f.describe(path) for f in layout_findings(job.issue, config, rendered["pdf"]))
+        warnings = tuple(f.describe(path) for f in layout_findings(job.issue, config, rendered["pdf"], job.source.decode("utf-8", "replace")))
     return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(job.issue, relative_name(config, path)),
                  warnings=warnings)
 

@@ -361,7 +361,11 @@ class Served:
 def split(config: Config, files: Iterable[Path]) -> tuple[list[Path], list[Sealed]]:
     """(issues to build as drafts, published issues) among `files`."""
     drafts, sealed = [], []
+    issues = config.issues_dir.resolve()
     for path in files:
+        if not path.resolve().is_relative_to(issues):
+            drafts.append(path)  # a file outside issues/ is never published: it builds as a draft
+            continue
         record = load_record(config, path)
         if record is None:
             drafts.append(path)

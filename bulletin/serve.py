@@ -93,7 +93,7 @@ class Desk:
             pdf = pipeline.renderer("pdf")(job)
             from .losses import layout_findings
 
-            warnings.extend(finding.describe(self.path) for finding in layout_findings(job.issue, self.config, pdf))
+            warnings.extend(finding.describe(self.path) for finding in layout_findings(job.issue, self.config, pdf, job.source.decode("utf-8", "replace")))
             docx = pipeline.renderer("docx")(job)
             pages = page_images(pdf, SCALE)
             texts = _page_texts(pdf)

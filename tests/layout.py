@@ -10,6 +10,10 @@ import pdfplumber
 from bulletin.house import HOUSE, MM, House
 from tests.pdfmeasure import is_wide
 
+#: a project at the house's limits: 40- and 2-character titles, 12 recipients, a long
+#: publisher, three phone numbers and a fax, a 60-character address, a [house] override
+LIMITS = Path(__file__).resolve().parent / "fixtures" / "house"
+
 #: punctuation whose box is wider than its ink, so that a squeezed neighbour may touch it
 HALF_WIDTH_PUNCTUATION = set("，。、；：？！“”‘’（）《》〈〉【】「」『』—…·")
 
@@ -113,4 +117,4 @@ def appearance(path: Path, house: House = HOUSE, hung: bool = False) -> dict[str
     }
 
 
-__all__ = ["Overprint", "appearance", "is_wide", "off_page", "outside_type_area", "overprints"]
+__all__ = ["LIMITS", "Overprint", "appearance", "is_wide", "off_page", "outside_type_area", "overprints"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -353,6 +353,9 @@ class GridFit:
     squeezable: bool = False
     #: marks set at half width because a mark follows them (consecutive punctuation)
     paired: int = 0
+    #: True when the line is one of the last lines of a paragraph made a line longer
+    #: (伸行): each holds one or two cells fewer, up to the paragraph's last line
+    loosened: bool = False
 
     @property
     def used(self) -> float:
@@ -405,7 +408,35 @@ def grid_fits(printed: Sequence[Printed]) -> list[GridFit]:
                     and _cells(taken) - pairs / 2 - cells <= (1 + min(marks, 1)) / 2
                 )
                 fits.append(GridFit(line.text, line.page + 1, cells, forced, squeezed, squeezable, paired))
-    return fits
+    return _mark_loosened(fits, printed)
+
+
+def _mark_loosened(fits: list[GridFit], printed: Sequence[Printed]) -> list[GridFit]:
+    """The fits with `loosened` set on the tail of each paragraph made a line longer.
+
+    Such a tail is the run of lines just before a paragraph's last line that each miss
+    their cells by one or two (half a cell more or less where marks are compressed or a
+    break rule moves a cluster), the paragraph's last line holding two characters or more.
+    """
+    by_text = {(fit.page, fit.text): index for index, fit in enumerate(fits)}
+    marked = list(fits)
+    for item in printed:
+        if "\n" in item.block.text:
+            continue
+        tail = []
+        for line in reversed(item.lines[:-1]):
+            index = by_text.get((line.page + 1, line.text))
+            if index is None:
+                break
+            fit = fits[index]
+            short = fit.cells - fit.used
+            if fit.full or not 0.5 <= short <= 2.5:
+                break
+            tail.append(index)
+        if tail and len(item.lines[-1].text.rstrip(LINE_START_FORBIDDEN)) >= 2:
+            for index in tail:
+                marked[index] = replace(fits[index], loosened=True)
+    return marked
 
 
 def runts(printed: Sequence[Printed]) -> list[str]:

@@ -10,11 +10,8 @@ import pytest
 from bulletin.config import load_config
 from bulletin.pipeline import build
 from tests.conftest import FRONT, Project
-from tests.layout import appearance
+from tests.layout import LIMITS, appearance
 
-#: a project at the house's limits: 40- and 2-character titles, 12 recipients, a long
-#: publisher, three phone numbers and a fax, a 60-character address, a [house] override
-LIMITS = Path(__file__).resolve().parent / "fixtures" / "house"
 
 CLEAN = {"overprints": [], "off_page": [], "outside_type_area": []}
 

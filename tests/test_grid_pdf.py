@@ -17,12 +17,14 @@ from bulletin.house import GEOMETRY
 from bulletin.pipeline import build, load, output_path
 
 from bulletin.typography import title_cells
+from . import pagefill
 
 from .conftest import ROOT, SAMPLES
 from .test_breaking import balanced_between_words
 from .pdfmeasure import (
     LEFT,
     RIGHT,
+    WIDEST_GAP,
     Line,
     Printed,
     body_lines,
@@ -90,11 +92,17 @@ def test_latin_words_and_numbers_keep_their_spacing_on_justified_lines(built) ->
     # 2025 or 3.2% (before, 185 of the 236 runs of the samples and stress issue were spaced);
     # only a line whose other gaps are already as wide as extraction allows spaces its runs,
     # never wider than those gaps
-    _, _, printed = built
+    # a last line that would hold one character alone takes it up with marks at half width
+    # instead of leaving the line above a cell short (8 spaced runs on 4 lines before, 3 after)
+    pdf, _, printed = built
     count, spaced = latin_runs(printed, tolerance=0.03)
     assert count >= 10
     assert [run for run in spaced if not run.loose] == []
-    assert len(spaced) <= count // 8
+    if pdf.stem != STRESS.stem:
+        assert spaced == []
+    else:
+        # one line only: the next cluster, （LLM）, may not be broken and cannot be squeezed onto it
+        assert len({run.page for run in spaced}) <= 1 and len(spaced) <= 3
     assert justified_shortfalls(printed, tolerance=0.5)[1] == []
 
 
@@ -103,7 +111,8 @@ def test_full_lines_hold_28_cells_unless_a_rule_forces_fewer(built) -> None:
     _, _, printed = built
     fits = grid_fits(printed)
     assert sum(fit.full for fit in fits) > len(fits) / 2
-    assert [fit for fit in fits if not fit.full and not fit.forced] == []
+    assert [fit for fit in fits if not fit.full and not fit.forced and not fit.loosened] == []
+    assert sum(fit.loosened for fit in fits) <= 8  # the tails of paragraphs made a line longer
     assert all(fit.used <= fit.cells for fit in fits)
 
 
@@ -114,7 +123,7 @@ def test_a_line_kept_full_by_marks_at_half_width_is_never_short(built) -> None:
     # opening mark, a cluster too long, or a line that gives a last line its second character
     _, _, printed = built
     fits = grid_fits(printed)
-    assert [fit for fit in fits if not fit.full and fit.squeezable] == []
+    assert [fit for fit in fits if not fit.full and fit.squeezable and not fit.loosened] == []
     assert all(fit.squeezed <= 2 for fit in fits)  # consecutive marks compressed besides
 
 
@@ -122,8 +131,8 @@ def test_marks_at_half_width_fill_the_stress_issue(stress_build: Path, sample_co
     _, printed = _measure(output_path(sample_config, STRESS, stress_build, "pdf"), STRESS, sample_config)
     fits = grid_fits(printed)
     # without squeezing, 12 of 55 pure Han lines of the stress issue stayed short (8 of them curable)
-    assert sum(1 for fit in fits if fit.squeezed) >= 8
-    assert sum(1 for fit in fits if not fit.full) <= 3
+    assert sum(1 for fit in fits if fit.squeezed) >= 7
+    assert sum(1 for fit in fits if not fit.full and not fit.loosened) <= 3
 
 
 @each_issue
@@ -149,6 +158,23 @@ def test_full_pages_hold_22_lines_on_the_pitch(built) -> None:
     pdf, pages, printed = built
     assert [fill for fill in page_fills(pages, printed) if not fill.ok] == []
     assert off_grid(pages, figure_pages(pdf)) == []
+
+
+@each_issue
+def test_pages_end_on_the_grid_s_last_line_or_one_line_short(built, sample_config: Config) -> None:
+    # a page of running text never leaves two grid lines empty at its foot, and the lines
+    # made looser to fill a page open their gaps no wider than text extraction allows
+    pdf, _, _ = built
+    source = next(path for path in ISSUES if path.stem == pdf.stem and (path == STRESS or path.parent.name == pdf.parent.name))
+    fill = pagefill.measure(pdf, source, sample_config)
+    assert [page for page, empty in fill.short if empty > 1] == []
+    assert fill.widest_gap <= WIDEST_GAP + 0.01
+
+
+def test_making_a_paragraph_a_line_longer_fills_the_stress_issue(stress_build: Path, sample_config: Config) -> None:
+    # before: pages 1, 2 and 5 of running text held 22 lines, pages 3 and 4 stopped a line short
+    fill = pagefill.measure(output_path(sample_config, STRESS, stress_build, "pdf"), STRESS, sample_config)
+    assert len(fill.full) >= 4 and len(fill.short) <= 1, (fill.full, fill.short)
 
 
 def test_the_stress_issue_has_full_pages(stress_build: Path, sample_config: Config) -> None:

@@ -24,8 +24,8 @@ from bulletin.config import load_config
 from bulletin.house import MM, House, copy_number_position
 from bulletin.pipeline import build
 from bulletin.render.docx import DOCX_ALIGN, eighths, faces, grid_tracking, twips
+from tests.layout import LIMITS
 
-LIMITS = Path(__file__).resolve().parent / "fixtures" / "house"
 
 #: text that the first issue of the fixture prints in each role (its first occurrence)
 PROBES = {

@@ -90,13 +90,17 @@ def _is_runt(rest: str) -> bool:
     return len(rest.rstrip(_NO_START)) == 1 and is_cjk(rest[0])
 
 
+def _block_text(element: Any) -> str:
+    """A block's text, white space left out."""
+    return "".join("".join(element.itertext()).split())
+
+
 def _ends_block(box: Any) -> bool:
     """True when the text box holds the end of its paragraph or heading."""
     element = box.element
     if element is None or element.tag not in _BLOCKS:
         return False
-    whole = "".join("".join(element.itertext()).split())
-    return bool(box.text.strip()) and whole.endswith("".join(box.text.split()))
+    return bool(box.text.strip()) and _block_text(element).endswith("".join(box.text.split()))
 
 
 class Justification:
@@ -114,6 +118,9 @@ class Justification:
         self.squeezed: tuple[str, tuple[int, ...]] = ("", ())
         #: the compressed pairs of the text being split (`compressed_pairs`)
         self.pairs: tuple[int, ...] = ()
+        #: for the text box being split, when it ends a block made a line longer: the
+        #: block's length and the offset from which its lines hold a cell less (`render`)
+        self.loosen: tuple[int, int, int] | None = None
         self._saved: list[tuple[str, Any]] = []
 
     def __enter__(self) -> Justification:
@@ -134,6 +141,12 @@ class Justification:
         for name, function in patches.items():
             setattr(inline, name, function)
         return self
+
+    def render(self, html: Any, **options: Any) -> Any:
+        """`html.render(**options)` with full pages (`render_full_pages`); inside the context only."""
+        if not self._saved:
+            raise RuntimeError("Justification.render runs inside the context")
+        return render_full_pages(html, **options)
 
     def __exit__(self, *exc: object) -> None:
         for name, function in self._saved:
@@ -156,8 +169,33 @@ class Justification:
 
         The line is measured as Pango sets it and then narrowed by half an em for each
         compressed pair it holds (`compressed_pairs`); the measure it was split at is
-        widened by as much, until the two agree.
+        widened by as much, until the two agree. A line of a paragraph made a line longer
+        (`render_full_pages`) is split at a measure one or two cells narrower.
         """
+        if self.loosen is not None and max_width is not None and not minimum:
+            length, start, cells = self.loosen
+            if length - len("".join(text.split())) >= start:
+                # 伸行: this line of a block made a line longer holds a cell or two less,
+                # unless the rules of line breaking would take more from it
+                cell = style["font_size"] + _tracking(style)
+                looser = self._split_compressed(
+                    text, style, context, max_width - cells * cell, justification_spacing, is_line_start, minimum
+                )
+                if looser[2] is None or looser[3] >= max_width - (cells + 0.6) * cell:
+                    return looser
+        return self._split_compressed(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+
+    def _split_compressed(
+        self,
+        text: str,
+        style: Any,
+        context: Any,
+        max_width: float | None,
+        justification_spacing: float,
+        is_line_start: bool = True,
+        minimum: bool = False,
+    ) -> tuple[Any, ...]:
+        """The line split with adjacent marks compressed (`split_first_line`)."""
         pairs = compressed_pairs(text) if style["white_space"] in ("normal", "pre-line") else ()
         self.pairs = pairs
         if not pairs or minimum:
@@ -218,6 +256,9 @@ class Justification:
             fitting += 1
         chosen = next((at for at in range(fitting, 0, -1) if can_break_between(text[at - 1], text[at])), pango_break)
         if self.splitting_block_end and _is_runt(text[chosen:]):
+            whole = self._take_all(text, style, context, max_width, justification_spacing, is_line_start)
+            if whole is not None:
+                return whole
             # give the last line a second character rather than leave one alone
             chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
         if chosen != fitting and style["text_align_all"] == "justify":
@@ -231,6 +272,35 @@ class Justification:
             return result
         layout, length, _, width, height, baseline = better
         return layout, length, len(text[:chosen].encode()), width, height, baseline
+
+    def _take_all(
+        self, text: str, style: Any, context: Any, max_width: float, justification_spacing: float, is_line_start: bool
+    ) -> tuple[Any, ...] | None:
+        """The block's whole rest as its last line, when marks at half width make it fit, or None.
+
+        Rather than give the line's last character to a last line that would hold one
+        alone (which leaves this line a cell short and, with Latin letters or digits on
+        it, too loose to keep them unspaced), the last line's character and its marks
+        come up: consecutive marks compressed, and at most `_MOST_SQUEEZED` more marks
+        at half width, the paragraph's last one first.
+        """
+        if style["text_align_all"] != "justify" or "\n" in text:
+            return None
+        layout, length, resume, width, height, baseline = _original_split_first_line(
+            text, style, context, None, justification_spacing, is_line_start
+        )
+        if resume is not None:
+            return None
+        half = style["font_size"] / 2
+        body = text.rstrip()
+        pairs = compressed_pairs(body)
+        width -= half * len(pairs)
+        marks = [at for at in range(len(body) - 1, -1, -1) if body[at] in SQUEEZABLE and at not in pairs]
+        for count in range(_MOST_SQUEEZED + 1):
+            if width - count * half <= max_width and count <= len(marks):
+                self.squeezed = (text, tuple(sorted(marks[:count])))
+                return layout, length, None, width - count * half + half * len(pairs), height, baseline
+        return None
 
     def _squeeze(
         self,
@@ -280,6 +350,10 @@ class Justification:
         """WeasyPrint's `split_text_box`, telling the line split whether this text ends its block."""
         self.splitting_block_end = _ends_block(box)
         self.squeezed = ("", ())
+        self.loosen = None
+        if self.splitting_block_end and box.element.get(LOOSEN) is not None:
+            start, cells = box.element.get(LOOSEN).split(":")
+            self.loosen = (len(_block_text(box.element)), int(start), int(cells))
         try:
             new_box, resume, preserved = _original_split_text_box(context, box, available_width, skip, is_line_start)
             if new_box is not None:
@@ -288,6 +362,140 @@ class Justification:
         finally:
             self.splitting_block_end = False
             self.squeezed = ("", ())
+            self.loosen = None
+
+
+#: the attribute that makes a block a line longer (伸行): "start:cells", the offset in its
+#: text (white space left out) from which its lines hold `cells` cells less
+LOOSEN = "data-loosen"
+#: at most this many cells a loosened line gives up: two spread over a line of pure Han
+#: text open its gaps by 0.08 em, within the 0.09 em text extraction allows
+_MOST_LOOSENED = 2
+#: how many times an issue is laid out again to fill its pages
+_MOST_PASSES = 4
+
+
+def render_full_pages(html: Any, **options: Any) -> Any:
+    """`html.render(**options)`, its pages filled to the grid's last line by making paragraphs a line longer.
+
+    WeasyPrint keeps two lines of a paragraph together at a page's foot and head and a
+    heading off the foot by moving lines to the next page, which leaves the foot empty.
+    A compositor makes a paragraph on the page a line longer instead (伸行): the first
+    page with an empty grid line at its foot gets, per empty line, the paragraph whose
+    lengthening costs least (`_lengthening`), and the issue is laid out again; a layout
+    that fills no more lines is dropped. Within the Justification context only.
+    """
+    document = html.render(**options)
+    tried: set[int] = set()
+    for _ in range(_MOST_PASSES):
+        holes = _holes(document)
+        page = next((page for page, count in holes.items() if page not in tried), None)
+        if page is None:
+            break
+        tried.add(page)
+        plan = _lengthening(document, page, holes[page]) if holes[page] <= 2 else []
+        if not plan:
+            continue
+        for element, start, cells in plan:
+            element.set(LOOSEN, f"{start}:{cells}")
+        candidate = html.render(**options)
+        if sum(_holes(candidate).values()) < sum(holes.values()):
+            document = candidate
+            tried = {p for p in tried if p < page}
+        else:
+            for element, _, _ in plan:
+                del element.attrib[LOOSEN]
+    return document
+
+
+def _cells(text: str) -> float:
+    return sum(1 if is_cjk(char) else 0.5 for char in text)
+
+
+def _layout_lines(document: Any) -> list[list[tuple[Any, str, float, float]]]:
+    """Per page, the in-flow lines of running text: (block element, text, bottom, height); None for other content."""
+    pages = []
+    for page in document.pages:
+        found: list[tuple[Any, str, float, float]] = []
+
+        def walk(box: Any) -> None:
+            if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+                if isinstance(box, boxes.FootnoteAreaBox) and box.children:
+                    found.append((None, "", math.inf, 0.0))  # a page with notes is not filled here
+                return
+            if isinstance(box, boxes.LineBox):
+                element = box.element
+                text = "".join(t.text for t in _text_boxes(box))
+                if element is not None and element.tag in _BLOCKS and text.strip():
+                    found.append((element, text, box.position_y + box.height, box.height))
+                elif text.strip():
+                    found.append((None, text, box.position_y + box.height, box.height))
+                return
+            if isinstance(box, (boxes.ReplacedBox, boxes.TableBox)):
+                found.append((None, "", box.position_y + box.margin_height(), 0.0))
+            for child in getattr(box, "children", ()):
+                walk(child)
+
+        walk(page._page_box)  # pyright: ignore[reportPrivateUsage]
+        box = page._page_box  # pyright: ignore[reportPrivateUsage]
+        found.append((None, "", box.content_box_y() + box.height, -1.0))  # the type area's foot
+        pages.append(found)
+    return pages
+
+
+def _holes(document: Any) -> dict[int, int]:
+    """Pages (but the last of the running text) whose foot holds empty grid lines, and how many."""
+    pages = _layout_lines(document)
+    last = max((index for index, lines in enumerate(pages) if any(e is not None for e, *_ in lines)), default=0)
+    holes = {}
+    for index, lines in enumerate(pages[:last]):
+        *content, (_, _, foot, _) = lines
+        if not content or any(element is None and bottom > foot for element, _, bottom, _ in content):
+            continue
+        deepest = max(content, key=lambda line: line[2])
+        element, _, bottom, pitch = deepest
+        if element is None or pitch <= 0 or element.get("class") == "colophon-line":
+            continue
+        count = int((foot - bottom + 0.5) // pitch)
+        if count > 0:
+            holes[index] = count
+    return holes
+
+
+def _lengthening(document: Any, page: int, count: int) -> list[tuple[Any, int, int]]:
+    """The `count` paragraphs of `page` cheapest to make a line longer: (element, offset to loosen from, cells).
+
+    A loosened line holds `cells` cells less (one or two), its slack spread between its
+    characters, and moves that many characters on: the last `need` lines before a
+    paragraph's last (of `m` cells) give it `need × cells` more, and it breaks into a new
+    last line of two characters or more when m + need × cells ≥ 30. The cost is the
+    slack added, need × cells; a line is loosened only if its gaps outside Latin runs stay
+    within the 0.09 em text extraction allows (ten such gaps a cell).
+    """
+    pages = _layout_lines(document)
+    lines_of: dict[Any, list[tuple[int, str]]] = {}
+    for index, lines in enumerate(pages):
+        for element, text, _, _ in lines:
+            if element is not None:
+                lines_of.setdefault(element, []).append((index, text))
+    options = []
+    for order, (element, lines) in enumerate(lines_of.items()):
+        # a paragraph that starts on the page: one line longer, it pushes what follows on,
+        # or, running on to the next page, keeps its extra line here
+        if element.tag != "p" or element.get(LOOSEN) is not None or lines[0][0] != page:
+            continue
+        for cells in range(1, _MOST_LOOSENED + 1):
+            need = max(1, math.ceil((30 - _cells(lines[-1][1].strip())) / cells))
+            if need > len(lines) - 1:
+                continue
+            loosened = [text.strip() for _, text in lines[-1 - need : -1]]
+            if any(len(text) - len("".join(LATIN_RUN.findall(text))) < 10 * cells for text in loosened):
+                continue
+            rest = "".join("".join(text for _, text in lines[-1 - need :]).split())
+            options.append((need * cells, -order, element, len(_block_text(element)) - len(rest), cells))
+            break
+    options.sort(key=lambda option: option[:2])
+    return [(element, start, cells) for _, _, element, start, cells in options[:count]]
 
 
 def can_break_text(text: str, lang: Any) -> bool | None:

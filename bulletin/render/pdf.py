@@ -235,13 +235,17 @@ def render_pdf(job: RenderJob) -> bytes:
     from .justify import Justification
 
     html = render_html(issue, config)
-    with _collected() as log, Justification():
+    with _collected() as log, Justification() as justification:
         try:
-            document = HTML(
-                string=html,
-                base_url=issue.source.parent.resolve().as_uri() + "/",
-                url_fetcher=make_fetcher(allowed_roots(issue, config), job),
-            ).render(font_config=font_config, cache=image_cache(config))
+            document = justification.render(
+                HTML(
+                    string=html,
+                    base_url=issue.source.parent.resolve().as_uri() + "/",
+                    url_fetcher=make_fetcher(allowed_roots(issue, config), job),
+                ),
+                font_config=font_config,
+                cache=image_cache(config),
+            )
             pdf = document.write_pdf(**write_options(job))
         except FatalURLFetchingError as exc:
             raise _fetch_error(exc, job) from None

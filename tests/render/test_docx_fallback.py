@@ -278,10 +278,10 @@ def test_the_grid_and_the_page_count_hold_without_the_office_fonts(on_noto) -> N
                     continue  # a last line, or one holding Latin letters or digits (half-width)
                 indented = abs(line.x0 - LEFT) > EDGE
                 cells = sum(1 for c in chars if c["size"] >= GEOMETRY.body_size - 1) + (2 if indented else 0)
-                # 27 where a line may not end before the next character (an opening mark follows)
+                # 27 where the next character may not start a line or a number or Latin word follows
                 assert cells in (GEOMETRY.chars_per_line - 1, GEOMETRY.chars_per_line), (name, index, line.text)
                 checked += 1
                 short += cells < GEOMETRY.chars_per_line
-        assert checked >= 10 and short <= checked / 10, (name, short, checked)
+        assert checked >= 10 and short <= max(2, checked / 10), (name, short, checked)
     # pages of running text only hold the full 22 (tables, figures and notes take room on the others)
     assert full >= 5

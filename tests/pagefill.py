@@ -1,0 +1,150 @@
+"""How full the pages of built PDFs are: the measurement behind "every page but the last holds 22 lines".
+
+    .venv/bin/python -m tests.pagefill OUT [--generated 50]
+
+builds every sample issue, the stress issue and (with --generated) that many issues of
+`tests/generate_archive.py` into OUT, and prints, per issue and in total, how many
+non-final pages end on the grid's last line (22 lines, or the front page's last), how
+many stop one line short where the heading rule allows it (the next page starts with a
+heading, which may not stand alone at a foot), how many stop short otherwise, and the
+widest gap justification opened between characters (the spacing cost of a line).
+
+A page counts when the type area holds running text only: a page with a footnote, a
+table or a figure has blocks of heights of its own and is listed apart.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import pdfplumber
+
+from bulletin.config import load_config
+from bulletin.pipeline import build, load, output_path
+from tests.generate_archive import generate
+from tests.pdfmeasure import (
+    BOTTOM,
+    GEOMETRY,
+    SMALL,
+    TOP,
+    Line,
+    Printed,
+    body_lines,
+    expected_blocks,
+    match_blocks,
+    page_lines,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+STRESS = ROOT / "tests" / "fixtures" / "stress.md"
+PITCH = GEOMETRY.line_pitch
+
+
+@dataclass
+class Fill:
+    """The non-final pages of one PDF, sorted by how they end."""
+
+    name: str
+    pages: int
+    full: list[int] = field(default_factory=list)
+    heading: list[int] = field(default_factory=list)  # one line short before a heading
+    short: list[tuple[int, int]] = field(default_factory=list)  # (page, empty lines at the foot)
+    other: list[int] = field(default_factory=list)  # notes, tables or figures on the page
+    widest_gap: float = 0.0  # pt, between two glyphs of a justified line outside Latin runs
+
+    @property
+    def counted(self) -> int:
+        return len(self.full) + len(self.heading) + len(self.short)
+
+
+def last_slot(pages: Sequence[Sequence[Line]]) -> float:
+    """The baseline of the grid's last line: 21 pitches below a running page's first."""
+    for lines in pages[1:]:
+        body = body_lines([lines])
+        if body:
+            return body[0].baseline + (GEOMETRY.lines_per_page - 1) * PITCH
+    return TOP + PITCH * 0.8 + (GEOMETRY.lines_per_page - 1) * PITCH
+
+
+def measure(pdf: Path, source: Path, config) -> Fill:
+    """How the non-final pages of `pdf` (the issue `source`) end."""
+    with pdfplumber.open(pdf) as document:
+        pages = [page_lines(page, index) for index, page in enumerate(document.pages)]
+        figures = {index for index, page in enumerate(document.pages) if page.images}
+    printed: list[Printed] = match_blocks(body_lines(pages), expected_blocks(load(source, config)))
+    first_of_page = {}
+    for item in printed:
+        for line in item.lines:
+            first_of_page.setdefault(line.page, (line, item))
+    slot = last_slot(pages)
+    fill = Fill(source.stem if source == STRESS else f"{source.parent.name}/{source.stem}", len(pages))
+    # the colophon's page (the last) is never counted; nor a page after the body ends
+    last_body_page = max((line.page for item in printed for line in item.lines), default=0)
+    for index, lines in enumerate(pages):
+        if index >= last_body_page:
+            break
+        body = body_lines([lines])
+        if not body:
+            continue
+        start = first_of_page[index][0].baseline if index in first_of_page else body[0].baseline
+        # a footnote, a table or a figure below the running text's first line
+        if index in figures or any(line not in body and start < line.baseline <= BOTTOM + 1 for line in lines):
+            fill.other.append(index + 1)
+            continue
+        # whole grid lines left empty at the foot (the front page's grid may sit part of a line higher)
+        empty = max(0, int((slot + 1 - body[-1].baseline) // PITCH))
+        if empty == 0:
+            fill.full.append(index + 1)
+            continue
+        following = first_of_page.get(index + 1)
+        if empty == 1 and following is not None and following[1].block.kind.startswith("heading") and following[0] is following[1].lines[0]:
+            fill.heading.append(index + 1)
+        else:
+            fill.short.append((index + 1, empty))
+    for item in printed:
+        for line in item.lines[:-1]:
+            chars = [c for c in line.chars if c["size"] >= SMALL]
+            gaps = [b["x0"] - a["x1"] for a, b in zip(chars, chars[1:]) if not (a["text"].isascii() and b["text"].isascii())]
+            if gaps:
+                fill.widest_gap = max(fill.widest_gap, statistics.median(gaps))
+    return fill
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--generated", type=int, default=0, help="also build this many generated issues")
+    args = parser.parse_args()
+    config = load_config(ROOT)
+    sets: list[tuple[str, list[tuple[Path, Path]]]] = []
+    samples = sorted((ROOT / "issues").rglob("*.md")) + [STRESS]
+    build(config, samples, ("pdf",), args.out / "samples")
+    sets.append(("samples", [(s, output_path(config, s, args.out / "samples", "pdf")) for s in samples]))
+    if args.generated:
+        project = args.out / "generated-src"
+        paths = generate(project, args.generated, per_year=args.generated)
+        generated = load_config(project)
+        build(generated, paths, ("pdf",), args.out / "generated")
+        sets.append(("generated", [(p, output_path(generated, p, args.out / "generated", "pdf")) for p in paths]))
+    for title, issues in sets:
+        fills = [measure(pdf, source, config) for source, pdf in issues]
+        print(f"== {title}")
+        if title == "samples":
+            for fill in fills:
+                print(f"{fill.name:10} pages {fill.pages}: 22 lines {fill.full}, 21 before a heading {fill.heading}, "
+                      f"short {fill.short}, with notes/tables/figures {fill.other}, widest gap {fill.widest_gap:.2f} pt")
+        counted = sum(fill.counted for fill in fills)
+        full = sum(len(fill.full) for fill in fills)
+        heading = sum(len(fill.heading) for fill in fills)
+        print(f"{len(fills)} issues, {counted} non-final pages of running text: {full} full "
+              f"({100 * full / max(counted, 1):.0f}%), {heading} one line short before a heading, "
+              f"{counted - full - heading} short otherwise; {sum(len(f.other) for f in fills)} pages with notes, "
+              f"tables or figures; widest gap {max(f.widest_gap for f in fills):.2f} pt "
+              f"({max(f.widest_gap for f in fills) / GEOMETRY.body_size:.3f} em)")
+
+
+if __name__ == "__main__":
+    main()
