@@ -8,7 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Collection, Iterable, Iterator
 
 from .config import Config
 from .errors import BulletinError, ConfigError, ContentError, UsageError
@@ -40,6 +40,16 @@ class NumberingError(ContentError):
     def __init__(self, message: str, entry: Entry, key: str, other: Entry | None = None) -> None:
         super().__init__(message, entry.path, entry.line(key))
         self.other = other.path if other else None
+
+
+def involving(problems: Iterable[BulletinError], named: Collection[Path]) -> list[BulletinError]:
+    """The problems about one of the `named` files (resolved): in it, or its other side of a numbering clash."""
+    return [
+        p
+        for p in problems
+        if (p.path and p.path.resolve() in named)
+        or (isinstance(p, NumberingError) and p.other and p.other.resolve() in named)
+    ]
 
 
 def key_lines(source: Source) -> dict[str, int]:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import platform
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -369,7 +370,7 @@ def stale_formats(
     shared: str,
     formats: tuple[str, ...],
     out_dir: Path,
-    hasher: InputHasher,
+    hasher: Callable[[Path], str | None],
 ) -> tuple[tuple[str, ...], bool]:
     """(formats to build, whether the inputs changed) for one issue against its record."""
     if record is None or record.shared != shared:

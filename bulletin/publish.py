@@ -228,18 +228,10 @@ def _render(config: Config, source: Path) -> tuple[Any, dict[str, bytes]]:
 
 
 def _numbering(config: Config, source: Path) -> None:
-    from .archive import NumberingError, archive_problems
+    from .archive import archive_problems, involving
     from .errors import raise_all
 
-    named = source.resolve()
-    raise_all(
-        [
-            p
-            for p in archive_problems(config)
-            if (p.path and p.path.resolve() == named)
-            or (isinstance(p, NumberingError) and p.other and p.other.resolve() == named)
-        ]
-    )
+    raise_all(involving(archive_problems(config), {source.resolve()}))
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
