@@ -651,17 +651,14 @@ def parse_markdown(
     return blocks, notes, note_problems + reader.problems
 
 
-def _depth(node: object) -> int:
+def _depth(node: m.Node) -> int:
     """How many model values are nested in `node`, itself included (without recursion)."""
     deepest = 0
-    stack: list[tuple[object, int]] = [(node, 1)]
+    stack: list[tuple[m.Node, int]] = [(node, 1)]
     while stack:
         item, level = stack.pop()
         deepest = max(deepest, level)
-        children = [*getattr(item, "children", ()), *getattr(item, "items", ())]
-        for row in (getattr(item, "header", None), *getattr(item, "rows", ())):
-            children.extend(row or ())
-        stack.extend((child, level + 1) for child in children)
+        stack.extend((child, level + 1) for child in m.children(item))
     return deepest
 
 
