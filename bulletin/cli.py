@@ -624,15 +624,16 @@ def print_run(
     from .output import atomic_write
 
     atomic_write(target, data)
+    click.echo(display_path(target))
+    # a run CUPS refused was not printed: it is recorded only once it is sent
+    job = printing.send(target, printer) if send else None
     register.record_run(
         log, numbers, issue.meta.recipients, config.distribution, dt.date.today(), reprint=bool(only)
     )
-    click.echo(display_path(target))
     click.echo(display_path(register.write_csv(log)))
     click.echo(display_path(register.write_pdf(log, config, issue.meta)))
-    if send:
-        job = printing.send(target, printer)
-        click.echo(f"sent: job {job.id}")
+    if job:
+        click.echo(f"sent {display_path(target)}: job {job.id}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -67,12 +67,20 @@ class ContactFrom(_From):
     address: str | None = Field(None, min_length=1)
 
 
+class _Twice(ValueError):
+    """A date given twice; `index` is the second entry's place in the table."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 def _changes(table: str, entries: Sequence[_From]) -> tuple[tuple[dt.date, tuple[tuple[str, str], ...]], ...]:
     """The dated changes of one table, in date order; two on one date are an error."""
     seen: set[dt.date] = set()
-    for entry in entries:
+    for index, entry in enumerate(entries):
         if entry.date in seen:
-            raise ValueError(f"[[{table}.from]] date {entry.date} is given twice")
+            raise _Twice(f"[[{table}.from]] date {entry.date} is given twice", index)
         seen.add(entry.date)
     return tuple((e.date, tuple(sorted(e.values().items()))) for e in sorted(entries, key=lambda e: e.date))
 
@@ -443,6 +451,8 @@ def _dated(schema: ConfigSchema, path: Path, text: str) -> dict[str, Any]:
     for table, entries in (("series", schema.series.changes), ("contact", schema.contact.changes)):
         try:
             found[f"{table}_changes"] = _changes(table, entries)
-        except ValueError as exc:
-            raise ConfigError(str(exc), path, key_line(text, (table, "from"))) from None
+        except _Twice as exc:
+            headers = [n for n, line in enumerate(text.splitlines(), start=1) if re.match(rf"^\s*\[\[\s*{table}\.from\s*\]\]", line)]
+            line = headers[exc.index] if exc.index < len(headers) else key_line(text, (table, "from"))
+            raise ConfigError(str(exc), path, line) from None
     return found

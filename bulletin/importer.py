@@ -96,6 +96,7 @@ class Segment:
     emphasis: bool = False
     footnote: str | None = None
     linebreak: bool = False
+    link: str = ""
 
 
 @dataclass
@@ -481,7 +482,7 @@ class Reader:
                     numbering=numbering, direct_align=direct, border=border)
         sizes: Counter[float] = Counter()
         red = 0
-        for run in self.runs(p, para):
+        for run, link in self.runs(p, para):
             own, inherited = self.styles.run_rprs(run, style_id)
             every = own + inherited
             size_val = self.styles.rpr_value(every, "w:sz")
@@ -502,7 +503,7 @@ class Reader:
                             self.warn(number, f"XML entity '{inner.text}' left out (entities are never expanded)")
                         text += inner.tail or ""
                     if text:
-                        para.segments.append(Segment(text, strong, emphasis))
+                        para.segments.append(Segment(text, strong, emphasis, link=link))
                         sizes[size] += len(text.strip())
                         if _is_red(color):
                             red += len(text.strip())
@@ -533,18 +534,25 @@ class Reader:
         rstyle = rpr.find(_q("w:rStyle")) if rpr is not None else None
         return self.styles.name(rstyle.get(_q("w:val"))).lower() if rstyle is not None else ""
 
-    def runs(self, element: Any, para: Para) -> Iterator[Any]:
-        """The runs of a paragraph in order, through links, fields and insertions; deletions left out."""
+    def runs(self, element: Any, para: Para, link: str = "") -> Iterator[tuple[Any, str]]:
+        """(run, link address) of a paragraph in order, through links, fields and insertions; deletions left out."""
         for child in element:
             tag = child.tag
             if tag == _q("w:r"):
-                yield child
-            elif tag in (_q("w:hyperlink"), _q("w:smartTag"), _q("w:fldSimple"), _q("w:customXml"),
+                yield child, link
+            elif tag == _q("w:hyperlink"):
+                rel = self.document.part.rels.get(child.get(_q("r:id")) or "")
+                address = rel.target_ref if rel is not None and rel.is_external else ""
+                if address and not re.match(r"^(https?://|mailto:)", address):
+                    self.warn(para.number, f"a link address was not kept: '{_short(address, 60)}'")
+                    address = ""
+                yield from self.runs(child, para, address or link)
+            elif tag in (_q("w:smartTag"), _q("w:fldSimple"), _q("w:customXml"),
                          _q("w:sdt"), _q("w:sdtContent"), _q("w:dir"), _q("w:bdo")):
-                yield from self.runs(child, para)
+                yield from self.runs(child, para, link)
             elif tag in (_q("w:ins"), _q("w:moveTo")):
                 self._tracked(para)
-                yield from self.runs(child, para)
+                yield from self.runs(child, para, link)
             elif tag in (_q("w:del"), _q("w:moveFrom")):
                 self._tracked(para)
             elif tag == _q("w:commentRangeStart"):
@@ -575,8 +583,10 @@ class Reader:
         for box in boxes:
             inner = [b.para for b in self._box_blocks(box, para.number) if b.para is not None]
             para.boxes.append(inner)
-        blips = [b.get(_q("r:embed")) or b.get(_q("r:link")) for b in element.iter(_q("a:blip"))]
-        blips += [i.get(_q("r:id")) for i in element.iter(_q("v:imagedata"))]
+        # pictures inside a text box belong to the box's own paragraphs
+        blips = [b.get(_q("r:embed")) or b.get(_q("r:link")) for b in element.iter(_q("a:blip"))
+                 if not _inside_box(b, element)]
+        blips += [i.get(_q("r:id")) for i in element.iter(_q("v:imagedata")) if not _inside_box(i, element)]
         for rid in [b for b in blips if b]:
             try:
                 part = self.document.part.related_parts[rid]
@@ -619,12 +629,22 @@ class Reader:
         return self.join(paras)
 
 
+def _inside_box(node: Any, stop: Any) -> bool:
+    """True when `node` lies in a text box inside `stop`."""
+    for ancestor in node.iterancestors():
+        if ancestor is stop:
+            return False
+        if ancestor.tag == _q("w:txbxContent"):
+            return True
+    return False
+
+
 def _red_line(element: Any) -> bool:
     """A line or thin rectangle drawn in red: the red rule under the masthead."""
     for attr in ("strokecolor", "fillcolor"):
         for el in element.iter():
-            value = (el.get(attr) or "").lstrip("#")
-            if el.tag in (_q("v:line"), _q("v:rect"), _q("v:shape")) and _is_red(value.upper()):
+            value = (el.get(attr) or "").lstrip("#").split(" ")[0]
+            if el.tag in (_q("v:line"), _q("v:rect"), _q("v:shape")) and (value.lower() == "red" or _is_red(value.upper())):
                 return True
     for ln in element.iter(_q("a:ln")):
         for color in ln.iter(_q("a:srgbClr")):
@@ -693,16 +713,19 @@ def _line_start(text: str) -> str:
 def inline(segments: list[Segment], notes: dict[str, int], plain: bool = False, table: bool = False) -> str:
     """Segments as Markdown: ** for strong, * for emphasis, [^n] for a note, a hard break as \\ and a newline."""
     out: list[str] = []
-    runs: list[tuple[str, bool, bool]] = []
+    runs: list[tuple[str, bool, bool, str]] = []
 
     def flush() -> None:
         merged: list[list[Any]] = []
-        for text, strong, emph in runs:
-            if merged and merged[-1][1] == strong and merged[-1][2] == emph:
+        for text, strong, emph, link in runs:
+            if merged and merged[-1][1:] == [strong, emph, link]:
                 merged[-1][0] += text
             else:
-                merged.append([text, strong, emph])
-        for text, strong, emph in merged:
+                merged.append([text, strong, emph, link])
+        for text, strong, emph, link in merged:
+            if link and text.strip() and not plain:
+                out.append(f"[{_escape(text.replace(chr(9), ' '))}]({link.replace(' ', '%20').replace(')', '%29')})")
+                continue
             text = text.replace("\t", " ")
             body = _escape(text)
             if table:
@@ -727,7 +750,7 @@ def inline(segments: list[Segment], notes: dict[str, int], plain: bool = False, 
             flush()
             out.append(" " if table else "\\\n")
         else:
-            runs.append((seg.text, seg.strong, seg.emphasis))
+            runs.append((seg.text, seg.strong, seg.emphasis, seg.link))
     flush()
     text = "".join(out)
     text = re.sub(r"(\\\n)+$", "", text)
@@ -741,7 +764,7 @@ def _strip(segments: list[Segment], count: int) -> list[Segment]:
         if count > 0 and not seg.footnote and not seg.linebreak:
             cut = min(count, len(seg.text))
             count -= cut
-            seg = Segment(seg.text[cut:], seg.strong, seg.emphasis)
+            seg = Segment(seg.text[cut:], seg.strong, seg.emphasis, link=seg.link)
         result.append(seg)
     return _lstrip(result)
 
@@ -752,12 +775,12 @@ def _lstrip(segments: list[Segment]) -> list[Segment]:
         result.pop(0)
     if result and not result[0].footnote:
         first = result[0]
-        result[0] = Segment(first.text.lstrip(" \t\u3000\xa0"), first.strong, first.emphasis)
+        result[0] = Segment(first.text.lstrip(" \t\u3000\xa0"), first.strong, first.emphasis, link=first.link)
     while result and not result[-1].footnote and (result[-1].linebreak or not result[-1].text.strip(" \t\u3000\xa0")):
         result.pop()
     if result and not result[-1].footnote:
         last = result[-1]
-        result[-1] = Segment(last.text.rstrip(" \t\u3000\xa0"), last.strong, last.emphasis)
+        result[-1] = Segment(last.text.rstrip(" \t\u3000\xa0"), last.strong, last.emphasis, link=last.link)
     return result
 
 
@@ -1070,6 +1093,14 @@ class Mapper:
             assert para is not None
             lines = [line.strip(" \t\u3000") for line in re.split(r"\n", "".join(
                 "\n" if s.linebreak else s.text for s in para.segments if not s.footnote))]
+            for seg in para.segments:
+                if seg.footnote:
+                    note = self.reader.note(seg.footnote)
+                    self.warn(para.number, "a footnote on the title has no place in the house; not imported: "
+                                           f"'{_short(note.text if note else '')}'")
+            for blob, ext in para.images:
+                self.warn(para.number, "a picture in the title's paragraph was placed at the start of the body")
+                self.image(para.number, blob, ext, "")
             self.front.title.extend(line for line in lines if line)
             for box in para.boxes:
                 self._box(para, box)
@@ -1149,8 +1180,9 @@ class Mapper:
             fmt = self.reader.numbering.get(para.numbering, "bullet" if "bullet" in style else "decimal") \
                 if para.numbering else ("bullet" if "bullet" in style else "decimal")
             marker = "-" if fmt == "bullet" else "1."
-            self._list_kind(marker)
-            self.pending_list.append(f"{marker} {inline(segments, self.notes_for(segments))}")
+            level = min(para.numbering[1] if para.numbering else 0, len(self.pending_list))
+            self._list_kind(marker, level)
+            self.pending_list.append(f"{'    ' * level}{marker} {inline(segments, self.notes_for(segments))}")
             return
         text = para.text.strip(" \t\u3000\xa0")
         if len(text) > 1 and text[0] in _BULLETS and (text[0] in "●•▪■◆►▶" or text[1] in " \u3000\t"):
@@ -1163,9 +1195,9 @@ class Mapper:
             body = "> " + body.replace("\n", "\n> ")
         self.body.append(body)
 
-    def _list_kind(self, marker: str) -> None:
+    def _list_kind(self, marker: str, level: int = 0) -> None:
         """Start a new list when the marker changes (a bullet list after a numbered one)."""
-        if self.pending_list and not self.pending_list[-1].startswith(marker + " "):
+        if self.pending_list and level == 0 and not self.pending_list[0].startswith(marker + " "):
             self._flush_list()
 
     def _flush_list(self) -> None:
@@ -1183,6 +1215,12 @@ class Mapper:
 
     def _box(self, anchor: Para, box: list[Para]) -> None:
         texts = [p for p in box if p.text.strip(" \t\u3000\xa0")]
+        for p in box:
+            for blob, ext in p.images:
+                self.warn(anchor.number, "a picture in a text box cannot be placed; it follows the paragraph")
+                self.image(anchor.number, blob, ext, "")
+            for inner in p.boxes:
+                self._box(anchor, inner)
         if not texts:
             return
         if all(_is_colophon(p) for p in texts):
@@ -1217,6 +1255,10 @@ class Mapper:
         name = f"images/{self.stem}-{len(self.images) + 1}.{ext}"
         self.images.append((name, blob))
         alt = _escape(caption).replace("\n", " ")
+        if not alt.strip():
+            # the house prints every picture with its caption, which is also its description in the PDF
+            self.warn(number, f"picture {name} has no caption; write one in place of {_placeholder('图题')}")
+            alt = _placeholder("图题")
         self.body.append(f"![{alt}]({name})")
 
     def table(self, block: Block) -> None:

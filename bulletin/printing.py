@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -19,13 +20,36 @@ from pathlib import Path
 
 from .config import Config
 from .errors import UsageError, display_path
-from .house import GEOMETRY, MM
+from .house import GEOMETRY
 from .output import atomic_write
 
-#: the 份号 line: its baseline box starts this far above the type area's top edge, at its left edge
-COPY_NUMBER_TOP_MM = GEOMETRY.margin_top_mm - GEOMETRY.line_pitch / MM
-COPY_NUMBER_LEFT_MM = GEOMETRY.margin_left_mm
-COPY_NUMBER_SIZE = GEOMETRY.body_size  # 三号
+@dataclass(frozen=True)
+class Slot:
+    """Where the copy number goes on a copy's first page, and in what type."""
+
+    left_mm: float  # from the page's left edge to the line's start
+    top_mm: float  # from the page's top edge to the top of the line
+    size_pt: float
+    line_pt: float  # the line's height
+    face: str  # a face of the house fonts (fonts/fonts.toml)
+
+
+def copy_number_slot(config: Config) -> Slot:
+    """The house's 份号 slot: the first line of the type area on page 1, flush left, in its role's type.
+
+    The archived edition leaves that line empty (the marks group reserves it), so the
+    stamp overprints nothing; it is set as a line of the slot's role is, so its glyphs
+    land where the house puts them (`house.copy_number_position`).
+    """
+    house = config.house
+    g, role = house.geometry, house.roles["copy_number"]
+    return Slot(
+        left_mm=g.margin_left_mm,
+        top_mm=g.margin_top_mm,
+        size_pt=role.pt(g),
+        line_pt=role.line(g),
+        face=house.face("copy_number").chain[0],
+    )
 
 
 def copy_number(number: int) -> str:
@@ -57,17 +81,18 @@ def stamps_pdf(config: Config, numbers: tuple[int, ...]) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = load_fonts(folder)
+    slot = copy_number_slot(config)
     faces = "".join(
         f'@font-face {{ font-family: "{font.face}"; font-weight: {font.weight}; src: url("{font.path.as_uri()}"); }}'
         for font in fonts
-        if font.face == "House Fang"
+        if font.face == slot.face
     )
     pages = "".join(f'<div class="n">{html.escape(copy_number(n))}</div>' for n in numbers)
     css = (
         f"{faces} @page {{ size: {GEOMETRY.page_width_mm}mm {GEOMETRY.page_height_mm}mm; margin: 0; }}"
         f" body {{ margin: 0; }}"
-        f' .n {{ font-family: "House Fang"; font-size: {COPY_NUMBER_SIZE}pt; line-height: {GEOMETRY.line_pitch}pt;'
-        f" padding: {COPY_NUMBER_TOP_MM:.3f}mm 0 0 {COPY_NUMBER_LEFT_MM}mm; page-break-after: always; }}"
+        f' .n {{ font-family: "{slot.face}"; font-size: {slot.size_pt}pt; line-height: {slot.line_pt}pt;'
+        f" padding: {slot.top_mm:.3f}mm 0 0 {slot.left_mm:.3f}mm; page-break-after: always; }}"
         f" .n:last-child {{ page-break-after: auto; }}"
     )
     document = f'<!doctype html><html lang="zh-CN"><head><style>{css}</style></head><body>{pages}</body></html>'
@@ -139,6 +164,18 @@ def set_print_run(path: Path, copies: int) -> None:
     raise UsageError("no print_run line in the front matter to update", path)
 
 
+def scheduler_running() -> bool:
+    """Whether a CUPS scheduler answers (`lpstat -r`), on the server CUPS would use."""
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return True  # cannot tell: let lp's own message stand
+    try:
+        done = subprocess.run([lpstat, "-r"], capture_output=True, text=True, timeout=30, check=False, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.stdout.strip() == "scheduler is running"
+
+
 @dataclass(frozen=True)
 class Job:
     """A print job CUPS accepted."""
@@ -147,23 +184,32 @@ class Job:
 
 
 def send(pdf: Path, printer: str | None) -> Job:
-    """Submit `pdf` to CUPS (two-sided long edge, collated); the job CUPS reports."""
+    """Submit `pdf` to CUPS (A4, two-sided long edge, collated); the job CUPS reports.
+
+    The server is CUPS's own choice (CUPS_SERVER, ~/.cups/client.conf, the local scheduler).
+    """
     lp = shutil.which("lp")
     if lp is None:
         raise UsageError("CUPS is not installed: no 'lp' command (apt-get install cups-client)")
-    command = [lp, "-o", "sides=two-sided-long-edge", "-o", "collate=true"]
+    command = [lp, "-o", "media=A4", "-o", "sides=two-sided-long-edge", "-o", "collate=true", "-t", pdf.name]
     if printer:
         command += ["-d", printer]
-    command.append(str(pdf))
+    command += ["--", str(pdf)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise UsageError("CUPS did not answer within 60 s") from None
-    if done.returncode != 0:
+    match = re.search(r"request id is (\S+)", done.stdout)
+    if (done.returncode != 0 or not match) and not scheduler_running():
+        server = os.environ.get("CUPS_SERVER")
+        if server:
+            raise UsageError(f"no CUPS scheduler answers on {server}: start CUPS, or set CUPS_SERVER")
+        raise UsageError("no CUPS scheduler answers: start CUPS, or set CUPS_SERVER")
+    if done.returncode != 0 or not match:
         reason = (done.stderr or done.stdout).strip().splitlines()
         detail = reason[-1] if reason else f"lp exit {done.returncode}"
-        detail = re.sub(r"^lp:\s*", "", detail)
-        where = f"printer '{printer}'" if printer else "the default printer"
-        raise UsageError(f"cannot print {display_path(pdf)} on {where}: {detail}")
-    match = re.search(r"request id is (\S+)", done.stdout)
-    return Job(match.group(1) if match else done.stdout.strip())
+        detail = re.sub(r"^(?:\S*/)?lp:\s*(?:Error\s*-\s*)?", "", detail).rstrip(".")
+        if printer:
+            raise UsageError(f"cannot print {display_path(pdf)} on printer '{printer}': {detail}")
+        raise UsageError(f"cannot print {display_path(pdf)} on the default printer: {detail}")
+    return Job(match.group(1))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import ConfigError, UsageError
+from .errors import UsageError
 from .model import Meta
 from .output import atomic_write
 from .printing import copy_number
@@ -114,47 +114,23 @@ def write_pdf(log: Path, config: Config, meta: Meta) -> Path:
     """Regenerate NNN.pdf beside the log: the register in the house style, with a signature column."""
     import hashlib
 
-    import jinja2
-
     from . import typography
-    from .fonts import fonts_dir, isolate_fontconfig, load_fonts
-    from .house import GEOMETRY, RED
-    from .folders import TOOL_TEMPLATES, templates_dir
-    from .render.justify import Justification
-    from .render.pdf import make_fetcher
+    from .render.pdf import house_pdf
 
-    folder = fonts_dir(config.root)
-    isolate_fontconfig(folder)
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([templates_dir(config.root), TOOL_TEMPLATES]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
     line = typography.issue_line(meta.issue, meta.total)
-    try:
-        html = env.get_template(REGISTER_TEMPLATE).render(
-            title=f"{config.series.name}{config.series.kind} {line} 发放登记",
-            series=config.series,
-            issue_line=line,
-            issue_title=meta.title,
-            header=HEADER,
-            rows=table(log),
-            fonts=load_fonts(folder),
-            font_url=lambda path: Path(path).as_uri(),
-            g=GEOMETRY,
-            red=RED,
-        )
-    except jinja2.TemplateError as exc:
-        raise ConfigError(f"template {REGISTER_TEMPLATE}: {exc}", templates_dir(config.root)) from None
-    roots = (config.root.resolve(), folder.resolve(), templates_dir(config.root).resolve(), TOOL_TEMPLATES.resolve())
-    document = HTML(string=html, base_url=config.root.resolve().as_uri() + "/", url_fetcher=make_fetcher(roots))
-    identifier = hashlib.md5(log.read_bytes(), usedforsecurity=False).hexdigest().encode()
-    with Justification():
-        pdf = document.write_pdf(font_config=FontConfiguration(), pdf_identifier=identifier)
-    assert pdf is not None
+    pdf = house_pdf(
+        config,
+        REGISTER_TEMPLATE,
+        {
+            "title": f"{config.series.name}{config.series.kind} {line} 发放登记",
+            "series": config.series,
+            "issue_line": line,
+            "issue_title": meta.title,
+            "header": HEADER,
+            "rows": table(log),
+        },
+        identifier=hashlib.md5(log.read_bytes(), usedforsecurity=False).hexdigest().encode(),
+    )
     target = log.with_name(log.name.removesuffix(".log.jsonl") + ".pdf")
     atomic_write(target, pdf)
     return target

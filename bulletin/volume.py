@@ -13,15 +13,10 @@ import hashlib
 import io
 from pathlib import Path
 
-import jinja2
-
 from . import typography
 from .archive import Entry, numbering_problems, scan
 from .config import Config
-from .errors import BulletinError, ConfigError, Problems, UsageError
-from .fonts import fonts_dir, isolate_fontconfig, load_fonts
-from .house import GEOMETRY, RED
-from .folders import TOOL_TEMPLATES, templates_dir
+from .errors import BulletinError, Problems, UsageError
 
 VOLUME_TEMPLATE = "volume.html.j2"
 
@@ -62,25 +57,16 @@ def _may_be_of(path: Path | None, year: int) -> bool:
 
 def contents_pdf(config: Config, year: int, issues: list[tuple[Entry, str]]) -> bytes:
     """The title and contents pages of the volume, set in the house fonts."""
-    from .render.justify import Justification
-    from .render.pdf import make_fetcher
+    from .render.pdf import house_pdf
 
-    folder = fonts_dir(config.root)
-    isolate_fontconfig(folder)
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([templates_dir(config.root), TOOL_TEMPLATES]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    try:
-        html = env.get_template(VOLUME_TEMPLATE).render(
-            title=f"{config.series.name}{config.series.kind} {year}年合订本",
-            year=year,
-            series=config.series,
-            issues=[
+    return house_pdf(
+        config,
+        VOLUME_TEMPLATE,
+        {
+            "title": f"{config.series.name}{config.series.kind} {year}年合订本",
+            "year": year,
+            "series": config.series,
+            "issues": [
                 {
                     "issue_line": typography.issue_line(entry.issue, entry.total),
                     "title": title,
@@ -88,19 +74,8 @@ def contents_pdf(config: Config, year: int, issues: list[tuple[Entry, str]]) -> 
                 }
                 for entry, title in issues
             ],
-            fonts=load_fonts(folder),
-            font_url=lambda path: Path(path).as_uri(),
-            g=GEOMETRY,
-            red=RED,
-        )
-    except jinja2.TemplateError as exc:
-        raise ConfigError(f"template {VOLUME_TEMPLATE}: {exc}", templates_dir(config.root)) from None
-    roots = (config.root.resolve(), folder.resolve(), templates_dir(config.root).resolve(), TOOL_TEMPLATES.resolve())
-    document = HTML(string=html, base_url=config.root.resolve().as_uri() + "/", url_fetcher=make_fetcher(roots))
-    with Justification():
-        pdf: bytes | None = document.write_pdf(font_config=FontConfiguration())
-    assert pdf is not None
-    return pdf
+        },
+    )
 
 
 def merge(config: Config, year: int, contents: bytes, issues: list[tuple[Entry, str, Path]]) -> bytes:

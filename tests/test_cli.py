@@ -125,8 +125,6 @@ def test_a_killed_worker_fails_its_issues_without_a_traceback(
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    from bulletin import pipeline
-
     class DeadPool:
         """A process pool whose every worker died."""
 
@@ -145,7 +143,7 @@ def test_a_killed_worker_fails_its_issues_without_a_traceback(
     project.issue("2026/004.md", front=FRONT.replace("issue: 3", "issue: 4").replace("total: 51", "total: 52"))
     import concurrent.futures
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", DeadPool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", DeadPool)  # the pipeline imports it when it needs a pool
     code, _, err = run(project, "build", "--format", "html", "--jobs", "2", capsys=capsys)
     assert code == 3
     assert "issues/2026/003.md: the build worker stopped abruptly" in err

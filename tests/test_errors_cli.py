@@ -495,19 +495,19 @@ ROWS = [
         "template-syntax",
         template("issue.html.j2", "<title>{{ issue.meta.title }}</title>", "<title>{{ issue.meta.title }</title>"),
         2,
-        "templates/issue.html.j2:17: template syntax: unexpected '}'",
+        "templates/issue.html.j2:8: template syntax: unexpected '}'",
     ),
     Row(
         "template-undefined-name",
         template("issue.html.j2", "<title>{{ issue.meta.title }}</title>", "<title>{{ titel }}</title>"),
         2,
-        "templates/issue.html.j2:17: template uses an undefined name: 'titel' is undefined",
+        "templates/issue.html.j2:8: template uses an undefined name: 'titel' is undefined",
     ),
     Row(
         "template-runtime-error",
         template("issue.html.j2", "<title>{{ issue.meta.title }}</title>", "<title>{{ 1 // 0 }}</title>"),
         2,
-        "templates/issue.html.j2:17: template failed: ZeroDivisionError: integer division or modulo by zero",
+        "templates/issue.html.j2:8: template failed: ZeroDivisionError: integer division or modulo by zero",
     ),
     Row(
         "stylesheet-fetches-address",

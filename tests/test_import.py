@@ -77,12 +77,21 @@ def red_rule(document) -> None:  # type: ignore[no-untyped-def]
     ))
 
 
-def text_box(document, lines: list[str], vml: bool = False):  # type: ignore[no-untyped-def]
-    """A floating text box holding `lines`: DrawingML (wps, with a VML fallback) or VML alone."""
+def text_box(document, lines: list[str], vml: bool = False, picture: str = ""):  # type: ignore[no-untyped-def]
+    """A floating text box holding `lines` (and a picture, by relationship id): DrawingML (wps, with a VML
+    fallback) or VML alone."""
     inner = "".join(
         f'<w:p><w:r><w:rPr><w:rFonts w:eastAsia="仿宋_GB2312"/><w:sz w:val="28"/></w:rPr><w:t xml:space="preserve">{line}</w:t></w:r></w:p>'
         for line in lines
     )
+    if picture:
+        inner += (
+            '<w:p><w:r><w:drawing><wp:inline><a:graphic><a:graphicData '
+            'uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic '
+            'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:blipFill>'
+            f'<a:blip r:embed="{picture}"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline>'
+            '</w:drawing></w:r></w:p>'
+        )
     vml_box = (
         '<w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml" style="width:400pt;height:90pt">'
         f'<v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox></v:shape></w:pict>'
@@ -92,6 +101,7 @@ def text_box(document, lines: list[str], vml: bool = False):  # type: ignore[no-
     else:
         xml = (
             f'<w:r {W_NS} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
             'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
             'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
             'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
@@ -502,6 +512,8 @@ def test_what_cannot_be_mapped_is_reported_where_it_is(project: Project, tmp_pat
     d.add_paragraph("第四段正文。", style="特别段落")                                   # paragraph 9
     para(d, (INDENT + "三、跳过编号的标题", {"size": 16, "font": "黑体"}))              # paragraph 10
     para(d, (INDENT + "1.68亿吨是全年的货物吞吐量，这一段不是标题，因为它是一个完整的长句子。", body))
+    rid, _ = d.part.get_or_add_image(str(chart_png(tmp_path / "boxed.png")))
+    text_box(d, ["框里的说明文字"], picture=rid)                                           # paragraph 12
     d.sections[0].header.paragraphs[0].text = "内部资料　注意保存"
     source = tmp_path / "notes.docx"
     d.save(str(source))
@@ -518,6 +530,10 @@ def test_what_cannot_be_mapped_is_reported_where_it_is(project: Project, tmp_pat
     text = (project.root / "issues" / "2025" / "003.md").read_text(encoding="utf-8")
     assert "新增的话" in text and "删去的话" not in text
     assert "第四段正文。" in text
+    assert "notes.docx: paragraph 12: a picture in a text box cannot be placed; it follows the paragraph" in warnings
+    assert "![【待填：图题】](images/003-1.png)\n\n框里的说明文字" in text
+    assert "notes.docx: paragraph 12: picture images/003-1.png has no caption; write one in place of 【待填：图题】" in warnings
+    assert (project.root / "issues" / "2025" / "images" / "003-1.png").read_bytes() == (tmp_path / "boxed.png").read_bytes()
     # a heading whose typed number is not the one the house would give keeps it, and the house leaves it alone
     assert "\n## 三、跳过编号的标题\n" in text
     assert "\n1.68亿吨是全年" in text
@@ -526,6 +542,7 @@ def test_what_cannot_be_mapped_is_reported_where_it_is(project: Project, tmp_pat
     assert code == 1
     assert re.search(r"issues/2025/003.md:\d+:\d+: placeholder 【待填：责任编辑】 not filled in", out)
     assert re.search(r"issues/2025/003.md:\d+:\d+: placeholder 【待填：印数】 not filled in", out)
+    assert re.search(r"issues/2025/003.md:\d+:\d+: placeholder 【待填：图题】 not filled in", out)
 
 
 def test_other_contact_and_arabic_date(project: Project, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
@@ -535,7 +552,10 @@ def test_other_contact_and_arabic_date(project: Project, tmp_path: Path, capfd: 
     para(d, ("临江参阅", {"size": 42, "color": RED}), align=WD_ALIGN_PARAGRAPH.CENTER)
     para(d, ("第12期（总第50期）", body), align=WD_ALIGN_PARAGRAPH.CENTER)
     para(d, ("临江发展研究院 临江城市智库主办\t2025年12月30日", body))
-    red_rule(d)
+    line = d.add_paragraph()  # the red rule drawn as a line, as older files have it
+    line._p.append(parse_xml(
+        f'<w:r {W_NS}><w:pict><v:line xmlns:v="urn:schemas-microsoft-com:vml" from="0,0" to="442pt,0" '
+        'strokecolor="red" strokeweight="2.25pt"/></w:pict></w:r>'))
     para(d, ("关于", {"size": 22}), align=WD_ALIGN_PARAGRAPH.CENTER)
     para(d, ("两行标题的写法", {"size": 22}), align=WD_ALIGN_PARAGRAPH.CENTER)
     para(d, (INDENT + "正文。", body))
@@ -551,6 +571,7 @@ def test_other_contact_and_arabic_date(project: Project, tmp_path: Path, capfd: 
     issue = parse_issue(read_source(project.root / "issues" / "2025" / "012.md"), project.config)
     assert issue.meta.recipients == ("市委办公厅", "市政府办公厅")
     assert issue.meta.draft and not issue.meta.classification
+    assert "shape" not in err
     assert (str(issue.meta.date), issue.meta.title_lines, issue.meta.editor, issue.meta.cc, issue.meta.print_run) == (
         "2025-12-30", ("关于", "两行标题的写法"), "王一", "市委研究室", 20)
 
@@ -584,6 +605,11 @@ def test_lists_typed_and_made_by_word(project: Project, tmp_path: Path, capfd: p
     d.add_paragraph("第二项", style="List Number")
     para(d, ("● 打字的圆点", {"size": 16}))
     para(d, ("● 又一个", {"size": 16}))
+    linked = para(d, (INDENT + "详见", {"size": 16}))
+    rid = d.part.relate_to("https://example.org/a b", RT.HYPERLINK, is_external=True)
+    linked._p.append(parse_xml(
+        f'<w:hyperlink {W_NS} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        f'r:id="{rid}"><w:r><w:t>门户网站</w:t></w:r></w:hyperlink>'))
     para(d, ("#1 不是标题，-1 不是列表", {"size": 16}))
     rule = d.add_paragraph()
     rule._p.get_or_add_pPr().append(parse_xml(
@@ -604,6 +630,8 @@ def test_lists_typed_and_made_by_word(project: Project, tmp_path: Path, capfd: p
     assert [(b.ordered, [m.plain_text(i.children[0].children) for i in b.items]) for b in lists[:2]] == [
         (True, ["第一项", "第二项"]), (False, ["打字的圆点", "又一个"])]
     assert m.plain_text(issue.body[-3].children) == "#1 不是标题，-1 不是列表"
+    link = issue.body[-4].children[-1]
+    assert isinstance(link, m.Link) and link.href == "https://example.org/a%20b" and m.plain_text(link.children) == "门户网站"
     assert isinstance(issue.body[-2], m.Rule)
     image = issue.body[-1]
     assert isinstance(image, m.Image) and image.alt == "图2　转换后的图" and image.path.name == "001-1.png"

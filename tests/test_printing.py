@@ -67,6 +67,23 @@ def test_thirty_copies_of_three_pages_are_120_pages_numbered_on_front_pages(prin
     assert numbered == list(range(1, 118, 4))
 
 
+def test_the_copy_number_sits_in_its_slot(printed: Project) -> None:
+    import pdfplumber
+
+    from bulletin.house import MM
+    from bulletin.printing import copy_number_slot
+
+    slot = copy_number_slot(printed.config)
+    with pdfplumber.open(printed.root / "build/print/2026/003.pdf") as pdf:
+        for index in (0, 4, 116):
+            words = [w for w in pdf.pages[index].extract_words() if w["text"] == f"{index // 4 + 1:06d}"]
+            assert len(words) == 1
+            word = words[0]
+            assert abs(word["x0"] - slot.left_mm * MM) < 0.5, word
+            assert slot.top_mm * MM <= word["top"] and word["bottom"] <= slot.top_mm * MM + slot.line_pt, word
+            assert abs((word["bottom"] - word["top"]) - slot.size_pt) < 1.5, word
+
+
 def test_register_lists_every_copy_and_records_the_reprint(printed: Project) -> None:
     log = printed.root / "build/register/2026/003.log.jsonl"
     data = log.read_bytes()
@@ -114,6 +131,10 @@ def test_reprint_of_a_copy_never_printed_is_refused(project: Project, capsys: py
     assert not (project.root / "build/print").exists()
     code, out, err = run_cli(project, ["print", "issues/2026/003.md", "--only", "31"], capsys)
     assert code == 2 and err.strip() == "--only 31: copy 31 is beyond the print run of 30"
+    code, out, err = run_cli(project, ["print", "issues/2026/003.md", "--only", "7,x"], capsys)
+    assert code == 2 and err.strip() == "--only 7,x: 'x' is not a copy number (1 or more)"
+    code, out, err = run_cli(project, ["--lang", "zh", "print", "issues/2026/003.md", "--only", "7"], capsys)
+    assert code == 2 and err.strip() == "issues/2026/003.md: 份号 000007 从未印制"
 
 
 def test_send_without_a_printer_is_one_line(project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -122,6 +143,7 @@ def test_send_without_a_printer_is_one_line(project: Project, capsys: pytest.Cap
     code, out, err = run_cli(project, ["print", "issues/2026/003.md", "--send"], capsys)
     assert code == 2
     assert err.strip() == "CUPS is not installed: no 'lp' command (apt-get install cups-client)"
+    assert not (project.root / "build/register").exists()  # nothing was printed, so nothing is recorded
 
 
 def test_the_register_pdf_lists_every_copy_inside_the_page_and_is_reproducible(printed: Project) -> None:

@@ -294,3 +294,5 @@ def test_a_bad_dated_value_is_one_located_line(project: Project, entries: str, m
     assert any(message in str(p) for p in problems), [str(p) for p in problems]
     line = toml.read_text(encoding="utf-8").splitlines().index(entries.splitlines()[0]) + 1
     assert all(p.path == toml and p.line is not None and p.line >= line for p in problems)
+    if "twice" in message:  # the line of the second entry
+        assert problems[0].line == line + 4

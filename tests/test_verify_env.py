@@ -9,6 +9,7 @@ differ are reported as facts.
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import platform
 import subprocess
@@ -74,7 +75,8 @@ def test_verify_compares_bytes_in_another_environment(project: Project, tmp_path
     assert f"built with other software than here: dist:tqdm {importlib.metadata.version('tqdm')} → {OTHER_TQDM}" in done.stderr
 
     archived = project.root / "archive" / "2025" / "001.pdf"
-    data = bytearray(archived.read_bytes())
+    original = archived.read_bytes()
+    data = bytearray(original)
     data[len(data) // 2] ^= 0x01
     archived.write_bytes(bytes(data))
     done = verify_in(python, project)
@@ -83,3 +85,20 @@ def test_verify_compares_bytes_in_another_environment(project: Project, tmp_path
     assert len(lines) == 1, done.stdout
     assert lines[0].startswith("archive/2025/001.pdf: differs from its archive record: sha256 ")
     assert "1 byte(s) differ, the first at offset " in lines[0]
+
+    # a published edition is rebuilt with the house its record holds: tamper with it, and verify says what differs
+    archived.write_bytes(original)
+    path = project.root / "archive" / "2025" / "001.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    toml = record["editions"][0]["house_files"]["bulletin.toml"]
+    assert "市级重点新型智库" in toml
+    record["editions"][0]["house_files"]["bulletin.toml"] = toml.replace("市级重点新型智库", "省级重点新型智库")
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run(project, capsys, "verify")
+    assert code == 1
+    lines = out.splitlines()
+    assert len(lines) == 2, out
+    assert lines[0].startswith("archive/2025/001.docx: does not rebuild to the same bytes: rebuilt sha256 ")
+    assert "parts differ: word/document.xml" in lines[0]
+    assert lines[1].startswith("archive/2025/001.pdf: does not rebuild to the same bytes: rebuilt sha256 ")
+    assert "text differs on page 1" in lines[1] and "pages:" not in lines[1]

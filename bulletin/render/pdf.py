@@ -73,7 +73,22 @@ def font_configuration(folder: Path) -> Any:
                 return super().add_font_face(rule_descriptors, url_fetcher)
             return _link_font_face(self, rule_descriptors, source)
 
-    return HouseFonts()
+    fonts = HouseFonts()
+    # it lives as long as the process: its folder of links goes at exit, not in a late __del__
+    import atexit
+    from tempfile import mkdtemp
+
+    fonts._folder = Path(mkdtemp(prefix="weasyprint-"))
+    atexit.register(_remove_folder, fonts)
+    return fonts
+
+
+def _remove_folder(fonts: Any) -> None:
+    import shutil
+
+    folder, fonts._folder = fonts._folder, None
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _house_font(rule_descriptors: Any, folder: Path) -> Path | None:
@@ -257,5 +272,41 @@ def render_pdf(job: RenderJob) -> bytes:
             stylesheet = templates_dir(config.root) / "bulletin.css.j2"
             raise ConfigError(f"PDF: {message} (in the stylesheet)", stylesheet)
         raise ContentError(f"PDF: {message}", issue.source)
+    assert pdf is not None
+    return pdf
+
+
+def house_pdf(config: Config, template: str, values: dict[str, object], identifier: bytes | None = None) -> bytes:
+    """A page of the tool's own (the volume's contents, a register) from `template`, in the house fonts.
+
+    The template is looked up in the project's templates/, then the tool's; it gets
+    `values` and the house's fonts, geometry and red. Same inputs, same bytes.
+    """
+    import jinja2
+
+    from ..folders import TOOL_TEMPLATES
+    from ..fonts import load_fonts
+    from ..house import RED
+    from .justify import Justification
+
+    folder = fonts_dir(config.root)
+    font_config = font_configuration(folder)
+    from weasyprint import HTML
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([templates_dir(config.root), TOOL_TEMPLATES]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    try:
+        html = env.get_template(template).render(
+            **values, fonts=load_fonts(folder), font_url=lambda path: Path(path).as_uri(), g=config.house.geometry, red=RED
+        )
+    except jinja2.TemplateError as exc:
+        raise ConfigError(f"template {template}: {exc}", templates_dir(config.root)) from None
+    roots = (config.root.resolve(), folder.resolve(), templates_dir(config.root).resolve(), TOOL_TEMPLATES.resolve())
+    document = HTML(string=html, base_url=config.root.resolve().as_uri() + "/", url_fetcher=make_fetcher(roots))
+    with Justification():
+        pdf = document.write_pdf(font_config=font_config, **({"pdf_identifier": identifier} if identifier else {}))
     assert pdf is not None
     return pdf
