@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, pipeline
-from .config import Config, find_root, load_config
-from .errors import BulletinError, UsageError, display_path
+from bulletin import __version__, pipeline
+from bulletin.config import Config, find_root, load_config
+from bulletin.errors import BulletinError, UsageError, display_path
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -49,9 +49,9 @@ class Context:
         if self._config is None:
             root = self.project.resolve() if self.project else find_root(Path.cwd())
             config = load_config(root)
-            from .boundary import check_project
-            from .fonts import fonts_dir
-            from .render.html import templates_dir
+            from bulletin.support.boundary import check_project
+            from bulletin.support.fonts import fonts_dir
+            from bulletin.render.html import templates_dir
 
             # templates and fonts that are links out of the project are refused before anything is read
             check_project(config.root, templates_dir(config.root), fonts_dir(config.root))
@@ -165,7 +165,7 @@ def build(
 
 def _out(config: Config, out_dir: Path | None) -> Path:
     """The build folder: --out as given, else build/, which must not lead out of the project."""
-    from .boundary import output_folder
+    from bulletin.support.boundary import output_folder
 
     return output_folder(config.root, out_dir)
 def _report_sealed(results: list[pipeline.Built]) -> None:
@@ -249,17 +249,19 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool, layout: bool) -> Non
     Also lists each character no house font has (an error) and typographic slips
     (warnings, which alone do not fail the check).
     """
-    from . import lint
-    from .coverage import config_coverage_problems, coverage_problems
-    from .fonts import fonts_dir
-    from .losses import find_losses, fix_losses, placeholder_problems
-    from .parse import parse_issue
-    from .source import read_source
+    from bulletin.checks import lint
+    from bulletin.checks.coverage import config_coverage_problems, coverage_problems
+    from bulletin.support.fonts import fonts_dir
+    from bulletin.checks.losses import find_losses, fix_losses, placeholder_problems
+    from bulletin.parse import parse_issue
+    from bulletin.source import read_source
 
     config = obj.config
     problems: list[BulletinError] = config_coverage_problems(config)
     warnings: list[str] = []
-    files = pipeline.discover(config, paths)
+    # an issue file that links out of the project is one problem; the others are still checked
+    files, refused = pipeline.discover_all(config, paths)
+    problems.extend(refused)
     for path in files:
         try:
             if fix:
@@ -272,11 +274,11 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool, layout: bool) -> Non
             try:
                 issue = parse_issue(source, config)
                 if layout:
-                    from .losses import layout_findings
+                    from bulletin.checks.losses import layout_findings
 
                     # glyph coverage is reported above: lay out even where a glyph is missing
-                    from .archive import issue_images
-                    from .job import RenderJob
+                    from bulletin.archive.numbering import issue_images
+                    from bulletin.job import RenderJob
 
                     images = tuple((p.resolve(), p.read_bytes()) for p in issue_images(issue))
                     job = RenderJob(issue, source.text.encode("utf-8"), images, replace(config, allow_missing_glyphs=True))
@@ -309,7 +311,7 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
 
 def _numbering_problems(config: Config, files: list[Path], whole: bool) -> list[BulletinError]:
     """The archive's numbering problems; for named files, only those that involve them."""
-    from .archive import archive_problems
+    from bulletin.archive.numbering import archive_problems
 
     found = archive_problems(config)
     if whole:
@@ -327,7 +329,7 @@ def _numbering_problems(config: Config, files: list[Path], whole: bool) -> list[
 @pass_context
 def new(obj: Context, date_text: str | None) -> None:
     """Write the next issue file with its numbers filled in; print its path."""
-    from .archive import next_issue_file
+    from bulletin.archive.numbering import next_issue_file
 
     config = obj.config
     try:
@@ -341,7 +343,7 @@ def new(obj: Context, date_text: str | None) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def init(folder: Path) -> None:
     """Start a house's own project in FOLDER: bulletin.toml to fill in, issues/ with a sample issue."""
-    from .project import init_project
+    from bulletin.desk.project import init_project
 
     for path in init_project(folder, dt.date.today()):
         click.echo(display_path(path))
@@ -351,7 +353,7 @@ def init(folder: Path) -> None:
 @pass_context
 def templates(obj: Context) -> None:
     """Copy the packaged templates into the project's templates/ folder, to edit them there."""
-    from .project import copy_templates
+    from bulletin.desk.project import copy_templates
 
     for path in copy_templates(obj.config.root):
         click.echo(display_path(path))
@@ -367,7 +369,7 @@ def templates(obj: Context) -> None:
 @pass_context
 def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: Path | None) -> None:
     """Render an issue's pages to PNG for a quick look; print the paths."""
-    from .preview import preview_pages
+    from bulletin.desk.preview import preview_pages
 
     config = obj.config
     for png in preview_pages(config, path, page, scale, out_dir.resolve() if out_dir else _out(config, None) / "preview"):
@@ -380,7 +382,7 @@ def preview(obj: Context, path: Path, page: int | None, scale: float, out_dir: P
 @pass_context
 def serve(obj: Context, path: Path | None, port: int) -> None:
     """Preview an issue (default: the latest) in the browser; the pages follow each save. Ctrl-C stops."""
-    from .serve import serve as run
+    from bulletin.desk.serve import serve as run
 
     config = obj.config
     files = pipeline.discover(config, [path] if path else [])
@@ -395,8 +397,8 @@ def serve(obj: Context, path: Path | None, port: int) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def styles(path: Path) -> None:
     """List the paragraph and character styles a DOCX uses, with paragraphs (or runs) per style."""
-    from .archive import read_docx
-    from .render.docx import styles_used
+    from bulletin.archive.numbering import read_docx
+    from bulletin.render.docx import styles_used
 
     data = read_docx(path)  # bounded: zip and XML bombs refused before python-docx opens it
     try:
@@ -442,7 +444,7 @@ def publish(obj: Context, paths: tuple[Path, ...]) -> None:
     From then on `build` serves the published files: later changes of bulletin.toml,
     templates, fonts or the tool leave them alone. Corrections: `bulletin reissue`.
     """
-    from .publish import SEALED_FORMATS, publish as seal
+    from bulletin.archive.publish import SEALED_FORMATS, publish as seal
 
     config = obj.config
     problems: list[BulletinError] = []
@@ -474,7 +476,7 @@ def reissue(obj: Context, path: Path, reason: str) -> None:
 
     The previous edition's PDF and DOCX are kept beside the new (archive/YYYY/NNN.rK.pdf).
     """
-    from .publish import SEALED_FORMATS, reissue as correct
+    from bulletin.archive.publish import SEALED_FORMATS, reissue as correct
 
     config = obj.config
     sealed = correct(config, path, reason, dt.date.today())
@@ -497,7 +499,7 @@ def reissue(obj: Context, path: Path, reason: str) -> None:
 @click.option("--force", is_flag=True, help="With --out: replace files that exist already.")
 def extract(pdf: Path, out_dir: Path | None, force: bool) -> None:
     """Get back the Markdown source (and images) embedded in an issue PDF."""
-    from .archive import embedded_files, extract_to, read_pdf
+    from bulletin.archive.numbering import embedded_files, extract_to, read_pdf
 
     data = read_pdf(pdf)
     if out_dir is None:
@@ -538,7 +540,7 @@ def import_(obj: Context, files: tuple[Path, ...], force: bool, out_dir: Path | 
 
     What has no place in the house is printed as a warning naming the paragraph.
     """
-    from .importer import import_docx, write_imported
+    from bulletin.archive.importer import import_docx, write_imported
 
     config = obj.config
     failed: list[BulletinError] = []
@@ -592,7 +594,7 @@ def print_run(
     follows each copy of an odd-paged issue. Every run and reprint is recorded in the
     register (build/register/YYYY/NNN.log.jsonl, with .csv made from it).
     """
-    from . import printing, register
+    from bulletin.archive import printing, register
 
     config = obj.config
     issue = pipeline.load(path, config)
@@ -609,7 +611,7 @@ def print_run(
     results = pipeline.build(config, [path], ("pdf",), out_dir)
     failed = [r.error for r in results if r.error is not None]
     if failed:
-        from .errors import raise_all
+        from bulletin.errors import raise_all
 
         raise_all(failed)
     archived = pipeline.output_path(config, path.resolve(), out_dir, "pdf")
@@ -621,9 +623,9 @@ def print_run(
             raise UsageError(f"copy {', '.join(printing.copy_number(n) for n in never)} was never printed", path)
     target = printing.run_path(config, archived, numbers, whole=not only)
     data = printing.run_pdf(config, archived, numbers)
-    from .output import atomic_write
+    from bulletin.output import atomic_write
 
-    atomic_write(target, data)
+    atomic_write(target, data, inside=out_dir)
     click.echo(display_path(target))
     # a run CUPS refused was not printed: it is recorded only once it is sent
     job = printing.send(target, printer) if send else None
@@ -638,7 +640,7 @@ def print_run(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (messages in the language asked for)."""
-    from .i18n import streams_in, wanted
+    from bulletin.support.i18n import streams_in, wanted
 
     args = list(sys.argv[1:] if argv is None else argv)
     option = next((a.split("=", 1)[1] for a in args if a.startswith("--lang=")), None)

@@ -1,4 +1,4 @@
-"""Stage: the house configuration (bulletin.toml), typed and validated.
+"""The house configuration (bulletin.toml), typed and validated.
 
 Every bad, missing or unknown key is reported at once, each with file and line.
 """
@@ -8,7 +8,6 @@ import typing
 import datetime as dt
 import difflib
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, replace
 from collections.abc import Sequence
@@ -19,9 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 from pydantic_core import ErrorDetails
 
-from .errors import ConfigError, raise_all
-from .house import ALIGNMENTS, DEFAULT_ROLES, FACES, HOUSE, DocxFonts, Geometry, House, Labels, Rules
-from .model import Contact, Series
+from bulletin.errors import ConfigError, raise_all
+from bulletin.house import ALIGNMENTS, DEFAULT_ROLES, FACES, HOUSE, DocxFonts, Geometry, House, Labels, Rules
+from bulletin.model import Contact, Series
 
 CONFIG_NAME = "bulletin.toml"
 
@@ -381,24 +380,17 @@ def _depth(value: Any) -> int:
 
 def read_toml(path: Path, max_bytes: int = MAX_CONFIG_BYTES) -> tuple[dict[str, Any], str]:
     """(data, text) of the TOML file at `path`: bounded in size and nesting, every fault one located line."""
+    from bulletin.source import read_bounded
+
+    data = read_bounded(path, max_bytes, ConfigError)
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise ConfigError("is not a regular file; not read", path)
-        if info.st_size > max_bytes:
-            raise ConfigError(f"file is {info.st_size} bytes; at most {max_bytes} are read", path)
-        data = path.read_bytes()
         text = data.decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError("no such file", path) from None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
         raise ConfigError(
             f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path, line, column
         ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", path) from None
     try:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -418,6 +410,9 @@ def load_config(root: Path) -> Config:
     path = root / CONFIG_NAME
     if not path.exists() and not path.is_symlink():
         raise ConfigError(f"no {CONFIG_NAME} here", path)
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        # the house is the project's own: a link to a file elsewhere is not followed
+        raise ConfigError(f"{CONFIG_NAME} is a symbolic link to {path.resolve()}, outside the project; not read", path)
     data, text = read_toml(path)
     try:
         schema = ConfigSchema.model_validate(data)

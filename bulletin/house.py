@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .model import DRAFT_MARK
+from bulletin.model import DRAFT_MARK
 
 MM = 72 / 25.4  # points per millimetre
 
@@ -431,7 +431,7 @@ class Fields:
 
 def fields_of(issue: Any, copy_number: str = "") -> Fields:
     """The fields the slots of `issue`'s furniture read."""
-    from .typography import chinese_date
+    from bulletin.typography import chinese_date
 
     return Fields(issue.meta, issue.series, issue.contact, chinese_date(issue.meta.date), copy_number)
 
@@ -550,7 +550,7 @@ def _metrics(face: str, folder: Path | None) -> tuple[float, float]:
     """Ascent and descent of `face`'s regular font in ems (hhea, as Pango reads them)."""
     from fontTools.ttLib import TTFont
 
-    from .fonts import TOOL_FONTS, load_fonts
+    from bulletin.support.fonts import TOOL_FONTS, load_fonts
 
     font = next(f for f in load_fonts(folder or TOOL_FONTS) if f.face == face)
     with TTFont(font.path, lazy=True) as loaded:

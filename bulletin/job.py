@@ -11,8 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .model import Issue
+from bulletin.config import Config
+from bulletin.model import Issue
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Stage: the document model. Plain frozen values that both renderers read.
+"""The document model, between the parse and render stages. Plain frozen values that both renderers read.
 
 No I/O, no HTML, no DOCX here: `parse.py` builds these, `render/*` reads them.
 """

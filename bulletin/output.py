@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .errors import UsageError
+from bulletin.errors import UsageError
 
 
 #: the register of temporary files the tool created in a build folder: one entry per temporary

@@ -20,13 +20,13 @@ from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.inlinepatterns import SubstituteTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from . import model as m
-from .config import Config
-from .errors import BulletinError, ContentError, raise_all
-from .footnotes import footnote_problems
-from .images import image_problem
-from .source import NOT_PRINTABLE, Source
-from .typography import HeadingCounter, join_soft_breaks
+from bulletin import model as m
+from bulletin.config import Config
+from bulletin.errors import BulletinError, ContentError, raise_all
+from bulletin.checks.footnotes import footnote_problems
+from bulletin.checks.images import image_problem
+from bulletin.source import NOT_PRINTABLE, Source
+from bulletin.typography import HeadingCounter, join_soft_breaks
 
 # ---------------------------------------------------------------- front matter
 
@@ -175,7 +175,7 @@ _SECRECY_PERIOD = re.compile(r"[1-9][0-9]{0,2}(?:年|个月)|长期")
 
 def _check_mark(key: str, value: str, config: Config | None) -> str | None:
     """The problem with a classification, secrecy period or urgency that is text, or None."""
-    from .config import DEFAULT_CLASSIFICATIONS, DEFAULT_URGENCIES
+    from bulletin.config import DEFAULT_CLASSIFICATIONS, DEFAULT_URGENCIES
 
     text = value.strip()
     if key == "secrecy_period":
@@ -223,7 +223,7 @@ def parse_meta(source: Source, config: Config | None = None) -> tuple[m.Meta, st
     Classification and urgency are checked against the house's `[marks]` lists (the
     defaults without `config`).
     """
-    from .losses import front_matter_slips
+    from bulletin.checks.losses import front_matter_slips
 
     path = source.path
     raise_all(front_matter_slips(source))

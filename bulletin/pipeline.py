@@ -1,6 +1,9 @@
-"""The build story, top to bottom: find -> read -> parse -> render -> write.
+"""The build story, top to bottom: find -> read -> parse -> check -> render -> write.
 
-Only this module knows the order of the stages. Everything for one issue is read,
+The stages: `source` reads an issue file once, `parse` turns it into the `model`,
+`checks/` refuse what would print wrong, `render/` makes the PDF and DOCX from a render
+`job`, `output` writes them whole. The archive (`archive/`: manifest, catalog, published
+editions) records what was built. Only this module knows the order of the stages. Everything for one issue is read,
 validated and rendered before its first output file is written.
 """
 from __future__ import annotations
@@ -12,28 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .cache import FileDigests
-from .config import Config
-from .errors import BulletinError, UsageError
-from .job import RenderJob
-from .manifest import (
-    MANIFEST_NAME,
-    InputHasher,
-    IssueRecord,
-    Manifest,
-    OutputRecord,
-    digest_of,
-    load_manifest,
-    record_output,
-    relative_name,
-    save_manifest,
-    shared_inputs,
-    stale_formats,
-)
-from .model import Issue
-from .output import atomic_write, folder_lock, remove_stale_temporaries, write_all
-from .parse import parse_issue
-from .source import read_source
+from bulletin.support.cache import FileDigests
+from bulletin.config import Config
+from bulletin.errors import BulletinError, UsageError
+from bulletin.job import RenderJob
+from bulletin.archive.manifest import MANIFEST_NAME, InputHasher, IssueRecord, Manifest, OutputRecord, digest_of, load_manifest, record_output, relative_name, save_manifest, shared_inputs, stale_formats
+from bulletin.model import Issue
+from bulletin.output import atomic_write, folder_lock, remove_stale_temporaries, write_all
+from bulletin.parse import parse_issue
+from bulletin.source import read_source
 
 FORMATS = ("pdf", "docx", "html")
 DEFAULT_FORMATS = ("pdf", "docx")
@@ -41,12 +31,21 @@ DEFAULT_FORMATS = ("pdf", "docx")
 
 def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     """The issue files named by `paths` (files or folders), or every issue under issues/."""
-    from .boundary import discover_problems, issue_files, lexical
-    from .errors import raise_all
+    from bulletin.errors import raise_all
+
+    found, problems = discover_all(config, paths)
+    raise_all(problems)
+    return found
+
+
+def discover_all(config: Config, paths: Iterable[Path] = ()) -> tuple[list[Path], list[BulletinError]]:
+    """The issue files named by `paths` (or under issues/), and the files refused among them (links out)."""
+    from bulletin.support.boundary import discover_problems, issue_files, lexical
+    from bulletin.errors import raise_all
 
     raise_all(discover_problems(paths, config.root))  # `build /`, `check ../elsewhere.md`
     found: list[Path] = []
-    problems = []
+    problems: list[BulletinError] = []
     for path in list(paths) or [config.issues_dir]:
         if path.is_dir():
             files, refused = issue_files(path, config.root)
@@ -56,8 +55,7 @@ def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
             found.append(path)
         else:
             raise UsageError(f"no such issue file or folder: {path}")
-    raise_all(problems)
-    return sorted({lexical(p) for p in found})
+    return sorted({lexical(p) for p in found}), problems
 
 
 def output_path(config: Config, source: Path, out_dir: Path, fmt: str) -> Path:
@@ -81,19 +79,19 @@ def prepare(path: Path, config: Config, data: bytes | None = None, check_glyphs:
 
     Everything after this works from the job, never from the disk.
     """
-    from .archive import issue_images
-    from .errors import raise_all
-    from .losses import placeholder_problems
-    from .parse import parse_issue
-    from .source import decode, read_file, split
+    from bulletin.archive.numbering import issue_images
+    from bulletin.errors import raise_all
+    from bulletin.checks.losses import placeholder_problems
+    from bulletin.parse import parse_issue
+    from bulletin.source import decode, read_file, split
 
     data = read_file(path) if data is None else data
     source = split(path, decode(path, data))
     issue = parse_issue(source, config)
     raise_all(placeholder_problems(source))
     if check_glyphs and not config.allow_missing_glyphs:
-        from .coverage import config_coverage_problems, coverage_problems
-        from .fonts import fonts_dir
+        from bulletin.checks.coverage import config_coverage_problems, coverage_problems
+        from bulletin.support.fonts import fonts_dir
 
         raise_all(
             config_coverage_problems(config, refusing=True)
@@ -104,7 +102,7 @@ def prepare(path: Path, config: Config, data: bytes | None = None, check_glyphs:
         try:
             images.append((image.resolve(), image.read_bytes()))
         except OSError as exc:
-            from .errors import ContentError
+            from bulletin.errors import ContentError
 
             raise ContentError(f"image {image}: cannot read: {exc.strerror}", path) from None
     return RenderJob(issue, data, tuple(images), config)
@@ -113,15 +111,15 @@ def prepare(path: Path, config: Config, data: bytes | None = None, check_glyphs:
 def renderer(fmt: str) -> Callable[[RenderJob], bytes]:
     """The function that renders `fmt` from a job."""
     if fmt == "pdf":
-        from .render.pdf import render_pdf
+        from bulletin.render.pdf import render_pdf
 
         return render_pdf
     if fmt == "docx":
-        from .render.docx import render_docx
+        from bulletin.render.docx import render_docx
 
         return lambda job: render_docx(job.issue, job.config)
     if fmt == "html":
-        from .render.html import render_html
+        from bulletin.render.html import render_html
 
         return lambda job: render_html(job.issue, job.config).encode("utf-8")
     raise UsageError(f"unknown format '{fmt}' (known: {', '.join(FORMATS)})")
@@ -175,7 +173,7 @@ class Built:
 
 def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path, data: bytes | None = None) -> Built:
     """Build one issue: read it once, check it, render every format, then write them all."""
-    from .catalog import record
+    from bulletin.archive.catalog import record
 
     formats = tuple(formats)
     job = prepare(path, config, data, check_glyphs="pdf" in formats)
@@ -188,7 +186,7 @@ def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path,
     records = {fmt: record_output(out_dir, targets[fmt], output) for fmt, output in rendered.items()}
     warnings: tuple[str, ...] = ()
     if "pdf" in rendered:
-        from .losses import layout_findings
+        from bulletin.checks.losses import layout_findings
 
         warnings = tuple(f.describe(path) for f in layout_findings(job.issue, config, rendered["pdf"], job.source.decode("utf-8", "replace")))
     return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(job.issue, relative_name(config, path)),
@@ -299,7 +297,7 @@ def build(
                 before = _bytes_or_none(out_dir / MANIFEST_NAME)
                 save_manifest(out_dir, manifest)
                 if manifest.to_bytes() != before or not _catalog_current(config, out_dir):
-                    from .catalog import write_catalog
+                    from bulletin.archive.catalog import write_catalog
 
                     write_catalog(catalog_entries(manifest), config, out_dir)
         hasher.read.clear()
@@ -319,7 +317,7 @@ def _serve_published(
     progress: Callable[[Built], None],
 ) -> list[Path]:
     """Copy the published edition of every published issue among `files`; return the others (drafts) to build."""
-    from .publish import serve, split
+    from bulletin.archive.publish import serve, split
 
     drafts, sealed = split(config, files)
     for record in sealed:
@@ -356,7 +354,7 @@ def _catalog_current(config: Config, out_dir: Path) -> bool:
 
     With the manifest unchanged too, rewriting them would give the same bytes: a no-op build skips it.
     """
-    from .folders import TOOL_TEMPLATES, templates_dir
+    from bulletin.support.folders import TOOL_TEMPLATES, templates_dir
 
     try:
         written = min((out_dir / name).stat().st_mtime_ns for name in CATALOG_FILES)
@@ -406,8 +404,8 @@ def verify(
     """
     import tempfile
 
-    from .compare import describe
-    from .publish import environment_facts, is_environment, published, verify_published
+    from bulletin.archive.compare import describe
+    from bulletin.archive.publish import environment_facts, is_environment, published, verify_published
 
     facts = [] if facts is None else facts
     sealed = published(config)
@@ -478,13 +476,13 @@ def verify(
 
 def volume(config: Config, year: int, out_dir: Path, jobs: int | None = None) -> Path:
     """Build the annual volume of `year` (bringing its issue PDFs up to date first); return its path."""
-    from .volume import contents_pdf, merge, volume_issues
+    from bulletin.archive.volume import contents_pdf, merge, volume_issues
 
     issues = volume_issues(config, year)
     results = build(config, [entry.path for entry in issues], ("pdf",), out_dir, jobs=jobs)
     failed = [result.error for result in results if result.error is not None]
     if failed:
-        from .errors import raise_all
+        from bulletin.errors import raise_all
 
         raise_all(failed)
     records = load_manifest(out_dir).issues

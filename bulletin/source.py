@@ -9,7 +9,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ContentError
+from bulletin.errors import BulletinError, ContentError
 
 #: the largest issue file accepted; a real issue is a few tens of kilobytes
 MAX_BYTES = 2 * 1024 * 1024
@@ -80,23 +80,40 @@ def read_source(path: Path) -> Source:
 
 def read_file(path: Path) -> bytes:
     """The bytes of the issue file at `path` (a regular file of at most MAX_BYTES), read once."""
+    return read_bounded(
+        path,
+        MAX_BYTES,
+        ContentError,
+        too_big="file is {size:.1f} MB; an issue may be at most {limit:g} MB",
+        special="is not a regular file (a FIFO, device or socket); not read",
+        folder="is a folder, not an issue file",
+    )
+
+
+def read_bounded(
+    path: Path,
+    limit: int,
+    error: type[BulletinError],
+    too_big: str = "file is {size:.1f} MB; at most {limit:g} MB are read",
+    special: str = "is not a regular file; not read",
+    folder: str | None = None,
+) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; anything else is one `error` naming the file.
+
+    A FIFO or device is never opened (a read could block or never end).
+    """
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError
+            raise error(folder or special, path)
         if not stat.S_ISREG(info.st_mode):
-            # a FIFO would block the read forever, a device could be endless: never opened
-            raise ContentError("is not a regular file (a FIFO, device or socket); not read", path)
-        size = info.st_size
-        if size > MAX_BYTES:
-            raise ContentError(
-                f"file is {size / 1024 / 1024:.1f} MB; an issue may be at most {MAX_BYTES // 1024 // 1024} MB",
-                path,
-            )
+            raise error(special, path)
+        if info.st_size > limit:
+            raise error(too_big.format(size=info.st_size / 1024 / 1024, limit=limit / 1024 / 1024), path)
         return path.read_bytes()
     except FileNotFoundError:
-        raise ContentError("no such file", path) from None
+        raise error("no such file", path) from None
     except IsADirectoryError:
-        raise ContentError("is a folder, not an issue file", path) from None
+        raise error(folder or special, path) from None
     except OSError as exc:
-        raise ContentError(f"cannot read: {exc.strerror}", path) from None
+        raise error(f"cannot read: {exc.strerror}", path) from None

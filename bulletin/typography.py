@@ -143,7 +143,7 @@ class TitleBreak:
 
 def title_cells() -> float:
     """How many title cells (22 pt characters) one line of the type area holds."""
-    from .house import GEOMETRY
+    from bulletin.house import GEOMETRY
 
     return GEOMETRY.type_width / GEOMETRY.title_size
 

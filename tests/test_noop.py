@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from bulletin import pipeline
-from bulletin.folders import TOOL_TEMPLATES
+from bulletin.support.folders import TOOL_TEMPLATES
 
 from .conftest import Project
 

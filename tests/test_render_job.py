@@ -133,14 +133,14 @@ def _imports(relative: str) -> set[str]:
 @pytest.mark.parametrize("module", ["render/pdf.py", "render/pdfa.py"])
 def test_the_pdf_renderers_import_only_the_model_the_house_and_helpers(module: str) -> None:
     allowed = {
-        "bulletin.config", "bulletin.errors", "bulletin.folders", "bulletin.fonts", "bulletin.house",
+        "bulletin.config", "bulletin.errors", "bulletin.support.folders", "bulletin.support.fonts", "bulletin.house",
         "bulletin.job", "bulletin.model", "bulletin.typography",
         "bulletin.render.html", "bulletin.render.justify", "bulletin.render.pdfa",
     }  # fmt: skip
     assert _imports(module) <= allowed, _imports(module) - allowed
 
 
-@pytest.mark.parametrize("module", ["manifest.py", "catalog.py", "volume.py"])
+@pytest.mark.parametrize("module", ["archive/manifest.py", "archive/catalog.py", "archive/volume.py"])
 def test_archive_modules_find_the_templates_without_the_html_renderer(module: str) -> None:
     assert "bulletin.render.html" not in _imports(module)
 

@@ -5,16 +5,7 @@ import datetime as dt
 
 import pytest
 
-from bulletin.typography import (
-    HeadingCounter,
-    chinese_date,
-    chinese_numeral,
-    has_number,
-    heading_label,
-    issue_line,
-    join_soft_breaks,
-    recipients_line,
-)
+from bulletin.typography import HeadingCounter, chinese_date, chinese_numeral, has_number, heading_label, issue_line, join_soft_breaks, recipients_line
 
 
 @pytest.mark.parametrize(("n", "text"), [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (20, "二十"), (21, "二十一"), (99, "九十九")])

@@ -29,27 +29,13 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
-from .. import typography
-from ..errors import ContentError
-from ..config import Config
-from ..house import BLACK, HOUSE, MM, DocxFonts, Geometry, House, Role, Row, fields_of, rows
-from ..model import (
-    Block,
-    CodeBlock,
-    Footnote,
-    Heading,
-    Image,
-    Inline,
-    Issue,
-    ListBlock,
-    Paragraph,
-    plain_text,
-    Quote,
-    Table,
-    TableCell,
-)
-from . import docx_xml as x
-from .justify import compressed_pairs
+from bulletin import typography
+from bulletin.errors import ContentError
+from bulletin.config import Config
+from bulletin.house import BLACK, HOUSE, MM, DocxFonts, Geometry, House, Role, Row, fields_of, rows
+from bulletin.model import Block, CodeBlock, Footnote, Heading, Image, Inline, Issue, ListBlock, Paragraph, plain_text, Quote, Table, TableCell
+from bulletin.render import docx_xml as x
+from bulletin.render.justify import compressed_pairs
 
 EAST_ASIAN_LANG = "zh-CN"
 LATIN_LANG = "en-US"

@@ -9,13 +9,13 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .. import typography
-from ..config import Config
-from ..errors import ConfigError
-from ..folders import TOOL_TEMPLATES, templates_dir  # noqa: F401 (imported from here by older callers)
-from ..fonts import fonts_dir, load_fonts
-from ..house import BLACK, HOUSE, House, Role, fields_of, rows
-from ..model import Issue, Meta
+from bulletin import typography
+from bulletin.config import Config
+from bulletin.errors import ConfigError
+from bulletin.support.folders import TOOL_TEMPLATES, templates_dir  # noqa: F401 (imported from here by older callers)
+from bulletin.support.fonts import fonts_dir, load_fonts
+from bulletin.house import BLACK, HOUSE, House, Role, fields_of, rows
+from bulletin.model import Issue, Meta
 
 def environment(root: Path) -> jinja2.Environment:
     """A Jinja environment over the templates: autoescaped, undefined names are errors."""
@@ -39,7 +39,7 @@ def _environment(folder: Path) -> jinja2.Environment:
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept between processes (Jinja checks each against its source), when the cache folder can be made."""
-    from ..cache import cache_dir
+    from bulletin.support.cache import cache_dir
 
     folder = cache_dir() / "templates"
     try:

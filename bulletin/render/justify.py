@@ -1,4 +1,4 @@
-"""Stage: PDF layout extension — Chinese line breaking (clreq) and justification.
+"""Part of the PDF stage: a layout extension of WeasyPrint — Chinese line breaking (clreq) and justification.
 
 WeasyPrint (tested with 70.0, pinned) justifies a line by widening spaces only, so
 Chinese text stays ragged. the extension wraps its `text_align` so that a justified line
@@ -28,11 +28,12 @@ from typing import Any
 
 import weasyprint
 from weasyprint.formatting_structure import boxes
+from weasyprint.layout import block as block_layout
 from weasyprint.layout import inline
 from weasyprint.text.line_break import create_layout
 
-from ..errors import ConfigError
-from ..typography import LINE_END_FORBIDDEN, LINE_START_FORBIDDEN, is_cjk
+from bulletin.errors import ConfigError
+from bulletin.typography import LINE_END_FORBIDDEN, LINE_START_FORBIDDEN, is_cjk
 
 #: the WeasyPrint release this extension was written against; others are refused
 TESTED_WITH = "70.0"
@@ -41,6 +42,7 @@ _original_text_align = inline.text_align
 _original_split_first_line = inline.split_first_line
 _original_can_break_text = inline.can_break_text
 _original_split_text_box = inline.split_text_box
+_original_find_earlier_page_break = block_layout.find_earlier_page_break
 
 #: elements whose last line the single-character rule applies to
 _BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "dd"})
@@ -95,6 +97,13 @@ def _block_text(element: Any) -> str:
     return "".join("".join(element.itertext()).split())
 
 
+def _ends_block_but_marks(block: Any, box: Any) -> bool:
+    """True when only closing marks of other boxes follow the text box's text in `block` (`*以内*。`)."""
+    if not box.text.strip():
+        return False
+    return _block_text(block).rstrip(_NO_START).endswith("".join(box.text.split()).rstrip(_NO_START))
+
+
 def _ends_block(box: Any) -> bool:
     """True when the text box holds the end of its paragraph or heading."""
     element = box.element
@@ -114,14 +123,20 @@ class Justification:
     def __init__(self) -> None:
         #: True while the text box being split ends its block, so its last line must not be a runt
         self.splitting_block_end = False
+        #: True while only marks of other boxes follow the text box being split in its block
+        #: (an emphasis before the full stop): its last line must not be a runt either
+        self.splitting_before_marks = False
         #: the marks split_first_line squeezed in the line it returned: (line text, indexes)
         self.squeezed: tuple[str, tuple[int, ...]] = ("", ())
         #: the compressed pairs of the text being split (`compressed_pairs`)
         self.pairs: tuple[int, ...] = ()
-        #: for the text box being split, when it ends a block made a line longer: the
-        #: block's length and the offset from which its lines hold a cell less (`render`)
+        #: for the text box being split, when it lies in a block made a line longer: where
+        #: the box's text ends in the block's, the offset from which its lines hold a cell
+        #: or two less, and how many (`render`)
         self.loosen: tuple[int, int, int] | None = None
-        self._saved: list[tuple[str, Any]] = []
+        #: the blocks made a line longer, by each element inside them (`render_full_pages`)
+        self.loosened: dict[Any, Any] = {}
+        self._saved: list[tuple[Any, str, Any]] = []
 
     def __enter__(self) -> Justification:
         if weasyprint.__version__ != TESTED_WITH:
@@ -137,20 +152,26 @@ class Justification:
             "can_break_text": can_break_text,
             "split_text_box": self.split_text_box,
         }
-        self._saved = [(name, getattr(inline, name)) for name in patches]
+        self._saved = [(inline, name, getattr(inline, name)) for name in patches]
+        self._saved.append((block_layout, "find_earlier_page_break", block_layout.find_earlier_page_break))
         for name, function in patches.items():
             setattr(inline, name, function)
+        block_layout.find_earlier_page_break = find_earlier_page_break
         return self
 
     def render(self, html: Any, **options: Any) -> Any:
         """`html.render(**options)` with full pages (`render_full_pages`); inside the context only."""
         if not self._saved:
             raise RuntimeError("Justification.render runs inside the context")
-        return render_full_pages(html, **options)
+        self.loosened = {}
+        try:
+            return render_full_pages(html, self.loosened, **options)
+        finally:
+            self.loosened = {}
 
     def __exit__(self, *exc: object) -> None:
-        for name, function in self._saved:
-            setattr(inline, name, function)
+        for module, name, function in self._saved:
+            setattr(module, name, function)
         self._saved = []
         self.splitting_block_end = False
         self.squeezed = ("", ())
@@ -173,16 +194,18 @@ class Justification:
         (`render_full_pages`) is split at a measure one or two cells narrower.
         """
         if self.loosen is not None and max_width is not None and not minimum:
-            length, start, cells = self.loosen
-            if length - len("".join(text.split())) >= start:
-                # 伸行: this line of a block made a line longer holds a cell or two less,
-                # unless the rules of line breaking would take more from it
+            end, start, cells = self.loosen
+            if end - len("".join(text.split())) >= start:
+                # 伸行: this line of a block made a line longer holds a cell or two less, or
+                # one less when the rules of line breaking (or half-width Latin letters and
+                # digits) would leave it looser than its gaps can take
                 cell = style["font_size"] + _tracking(style)
-                looser = self._split_compressed(
-                    text, style, context, max_width - cells * cell, justification_spacing, is_line_start, minimum
-                )
-                if looser[2] is None or looser[3] >= max_width - (cells + 0.6) * cell:
-                    return looser
+                for fewer in range(cells, 0, -1):
+                    looser = self._split_compressed(
+                        text, style, context, max_width - fewer * cell, justification_spacing, is_line_start, minimum
+                    )
+                    if looser[2] is None or _spreads(text.encode()[: looser[2]].decode(), max_width - looser[3], style):
+                        return looser
         return self._split_compressed(text, style, context, max_width, justification_spacing, is_line_start, minimum)
 
     def _split_compressed(
@@ -255,10 +278,11 @@ class Justification:
         while fitting < min(len(text) - 1, pango_break + _REACH) and split(text[: fitting + 1])[2] is None:
             fitting += 1
         chosen = next((at for at in range(fitting, 0, -1) if can_break_between(text[at - 1], text[at])), pango_break)
-        if self.splitting_block_end and _is_runt(text[chosen:]):
-            whole = self._take_all(text, style, context, max_width, justification_spacing, is_line_start)
-            if whole is not None:
-                return whole
+        if (self.splitting_block_end or self.splitting_before_marks) and _is_runt(text[chosen:]):
+            if self.splitting_block_end:
+                whole = self._take_all(text, style, context, max_width, justification_spacing, is_line_start)
+                if whole is not None:
+                    return whole
             # give the last line a second character rather than leave one alone
             chosen = next((at for at in range(chosen - 1, 0, -1) if can_break_between(text[at - 1], text[at])), chosen)
         if chosen != fitting and style["text_align_all"] == "justify":
@@ -349,11 +373,17 @@ class Justification:
     def split_text_box(self, context: Any, box: Any, available_width: float | None, skip: int, is_line_start: bool = True) -> Any:
         """WeasyPrint's `split_text_box`, telling the line split whether this text ends its block."""
         self.splitting_block_end = _ends_block(box)
+        block = self.loosened.get(box.element)
+        self.splitting_before_marks = (
+            not self.splitting_block_end and block is not None and _ends_block_but_marks(block, box)
+        )
         self.squeezed = ("", ())
         self.loosen = None
-        if self.splitting_block_end and box.element.get(LOOSEN) is not None:
-            start, cells = box.element.get(LOOSEN).split(":")
-            self.loosen = (len(_block_text(box.element)), int(start), int(cells))
+        if block is not None:
+            begin = _offset_in_block(block, box)
+            if begin is not None:
+                start, cells = block.get(LOOSEN).split(":")
+                self.loosen = (begin + len("".join(box.text.split())), int(start), int(cells))
         try:
             new_box, resume, preserved = _original_split_text_box(context, box, available_width, skip, is_line_start)
             if new_box is not None:
@@ -361,6 +391,7 @@ class Justification:
             return new_box, resume, preserved
         finally:
             self.splitting_block_end = False
+            self.splitting_before_marks = False
             self.squeezed = ("", ())
             self.loosen = None
 
@@ -375,7 +406,7 @@ _MOST_LOOSENED = 2
 _MOST_PASSES = 4
 
 
-def render_full_pages(html: Any, **options: Any) -> Any:
+def render_full_pages(html: Any, loosened: dict[Any, Any] | None = None, **options: Any) -> Any:
     """`html.render(**options)`, its pages filled to the grid's last line by making paragraphs a line longer.
 
     WeasyPrint keeps two lines of a paragraph together at a page's foot and head and a
@@ -383,8 +414,11 @@ def render_full_pages(html: Any, **options: Any) -> Any:
     A compositor makes a paragraph on the page a line longer instead (伸行): the first
     page with an empty grid line at its foot gets, per empty line, the paragraph whose
     lengthening costs least (`_lengthening`), and the issue is laid out again; a layout
-    that fills no more lines is dropped. Within the Justification context only.
+    that fills no more lines is dropped. Within the Justification context only;
+    `loosened` (the context's) gets every element inside a block made a line longer.
     """
+    if loosened is None:
+        loosened = {}
     document = html.render(**options)
     tried: set[int] = set()
     for _ in range(_MOST_PASSES):
@@ -398,14 +432,62 @@ def render_full_pages(html: Any, **options: Any) -> Any:
             continue
         for element, start, cells in plan:
             element.set(LOOSEN, f"{start}:{cells}")
+            loosened.update((inside, element) for inside in element.iter())
         candidate = html.render(**options)
-        if sum(_holes(candidate).values()) < sum(holes.values()):
+        if sum(_holes(candidate).values()) < sum(holes.values()) and _last_lines_hold_two(candidate, plan):
             document = candidate
             tried = {p for p in tried if p < page}
         else:
             for element, _, _ in plan:
                 del element.attrib[LOOSEN]
+                for inside in element.iter():
+                    del loosened[inside]
     return document
+
+
+def _last_lines_hold_two(document: Any, plan: list[tuple[Any, int, int]]) -> bool:
+    """True when each block of `plan` ends on a line of two characters or more, marks not counted.
+
+    A break rule can move a cluster such as “实”…… to the new last line on its own:
+    that line holds one character, which the block made a line longer must not leave.
+    """
+    last: dict[Any, str] = {}
+    for lines in _layout_lines(document):
+        for element, text, _, _ in lines:
+            if element is not None:
+                last[element] = text
+    return all(sum(char.isalnum() for char in last.get(element, "")) >= 2 for element, _, _ in plan)
+
+
+def _offset_in_block(block: Any, box: Any) -> int | None:
+    """Where the text box's text starts in its block's text (white space left out), or None if it is not the block's."""
+    wanted = "".join(box.text.split())
+
+    def pieces(element: Any) -> Any:
+        yield element, element.text or ""
+        for child in element:
+            yield from pieces(child)
+            yield element, child.tail or ""
+
+    offset = 0
+    for element, piece in pieces(block):
+        piece = "".join(piece.split())
+        if element is box.element and piece == wanted:
+            return offset
+        offset += len(piece)
+    return None
+
+
+def _spreads(head: str, slack: float, style: Any) -> bool:
+    """True when a justified line of text `head`, `slack` short of its measure, keeps its gaps within `_WIDEST`.
+
+    The slack goes between the characters outside Latin runs and after each run but the
+    line's last (`justify_cjk`); a line looser than that would space its Latin runs.
+    """
+    head = head.rstrip()
+    runs = [run for run in LATIN_RUN.finditer(head) if run.end() - run.start() > 1]
+    gaps = len(head) - sum(run.end() - run.start() for run in runs) + len(runs) - 1
+    return gaps > 0 and _tracking(style) + slack / gaps <= _WIDEST * style["font_size"]
 
 
 def _cells(text: str) -> float:
@@ -496,6 +578,28 @@ def _lengthening(document: Any, page: int, count: int) -> list[tuple[Any, int, i
             break
     options.sort(key=lambda option: option[:2])
     return [(element, start, cells) for _, _, element, start, cells in options[:count]]
+
+
+def find_earlier_page_break(context: Any, children: Any, absolute_boxes: Any, fixed_boxes: Any) -> Any:
+    """WeasyPrint's `find_earlier_page_break`, taking back the notes it moved on for content it takes off the page.
+
+    To keep a paragraph's first two lines on a page, WeasyPrint moves the page's notes to
+    the next page (`report_footnote`); when the paragraph then goes to the next page all
+    the same (a heading may not end the page), the notes whose calls stay on the page
+    stay on it too, as far as they fit under what the page keeps.
+    """
+    result = _original_find_earlier_page_break(context, children, absolute_boxes, fixed_boxes)
+    if result is None or not context.reported_footnotes or not result[0]:
+        return result
+    bottom = max(child.position_y + child.margin_height() for child in result[0])
+    for footnote in list(context.reported_footnotes):
+        context.reported_footnotes.remove(footnote)
+        context.current_page_footnotes.append(footnote)
+        context._update_footnote_area()  # pyright: ignore[reportPrivateUsage]
+        if context.overflows_page(0, bottom):
+            context.report_footnote(footnote)
+            break
+    return result
 
 
 def can_break_text(text: str, lang: Any) -> bool | None:

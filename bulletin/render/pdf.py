@@ -9,14 +9,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator
 
-from ..config import Config
-from ..errors import ConfigError, ContentError
-from ..folders import templates_dir
-from ..fonts import fonts_dir, isolate_fontconfig
-from ..job import RenderJob
-from ..model import Issue
-from .html import render_html
-from .pdfa import image_cache, write_options
+from bulletin.config import Config
+from bulletin.errors import ConfigError, ContentError
+from bulletin.support.folders import templates_dir
+from bulletin.support.fonts import fonts_dir, isolate_fontconfig
+from bulletin.job import RenderJob
+from bulletin.model import Issue
+from bulletin.render.html import render_html
+from bulletin.render.pdfa import image_cache, write_options
 
 
 def import_weasyprint() -> ModuleType:
@@ -247,7 +247,7 @@ def render_pdf(job: RenderJob) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    from .justify import Justification
+    from bulletin.render.justify import Justification
 
     html = render_html(issue, config)
     with _collected() as log, Justification() as justification:
@@ -284,10 +284,10 @@ def house_pdf(config: Config, template: str, values: dict[str, object], identifi
     """
     import jinja2
 
-    from ..folders import TOOL_TEMPLATES
-    from ..fonts import load_fonts
-    from ..house import RED
-    from .justify import Justification
+    from bulletin.support.folders import TOOL_TEMPLATES
+    from bulletin.support.fonts import load_fonts
+    from bulletin.house import RED
+    from bulletin.render.justify import Justification
 
     folder = fonts_dir(config.root)
     font_config = font_configuration(folder)

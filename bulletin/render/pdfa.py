@@ -1,4 +1,4 @@
-"""Stage: the archival side of the PDF: PDF/A-3b, reproducible identity, XMP, embedded source.
+"""Part of the PDF stage: the archival side of the PDF: PDF/A-3b, reproducible identity, XMP, embedded source.
 
 Everything here depends only on the issue (its file, numbers and date), never on the
 clock, the folder or the process, so that the same inputs give the same bytes.
@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from ..config import Config
-from ..job import RenderJob
-from ..model import Issue
+from bulletin.config import Config
+from bulletin.job import RenderJob
+from bulletin.model import Issue
 
 #: the variant every issue PDF is written in; attachments need PDF/A-3
 PDF_VARIANT = "pdf/a-3b"
@@ -161,7 +161,7 @@ def extract_all(pdf: bytes, path: Path) -> dict[str, bytes]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    from ..errors import UsageError
+    from bulletin.errors import UsageError
 
     logger = logging.getLogger("pypdf")
     level = logger.level
@@ -177,7 +177,7 @@ def extract_all(pdf: bytes, path: Path) -> dict[str, bytes]:
 
 def extract_source(pdf: bytes, path: Path) -> tuple[str, bytes]:
     """(name, bytes) of the Markdown source embedded in a bulletin PDF."""
-    from ..errors import UsageError
+    from bulletin.errors import UsageError
 
     found = extract_all(pdf, path)
     markdown = sorted(name for name in found if name.endswith(".md"))
