@@ -10,11 +10,13 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+from pydantic_core import ErrorDetails
 
 from bulletin.errors import ConfigError, raise_all
 from bulletin.house import ALIGNMENTS, DEFAULT_ROLES, FACES, HOUSE, DocxFonts, Geometry, House, Labels, Rules
@@ -72,7 +74,7 @@ class _Twice(ValueError):
         self.index = index
 
 
-def _changes(table: str, entries: list[_From]) -> tuple[tuple[dt.date, tuple[tuple[str, str], ...]], ...]:
+def _changes(table: str, entries: Sequence[_From]) -> tuple[tuple[dt.date, tuple[tuple[str, str], ...]], ...]:
     """The dated changes of one table, in date order; two on one date are an error."""
     seen: set[dt.date] = set()
     for index, entry in enumerate(entries):
@@ -82,7 +84,11 @@ def _changes(table: str, entries: list[_From]) -> tuple[tuple[dt.date, tuple[tup
     return tuple((e.date, tuple(sorted(e.values().items()))) for e in sorted(entries, key=lambda e: e.date))
 
 
-def _on(base: Any, changes: tuple[tuple[dt.date, tuple[tuple[str, str], ...]], ...], date: dt.date) -> Any:
+#: the dated tables of bulletin.toml ([[series.from]], [[contact.from]])
+_Dated = typing.TypeVar("_Dated", Series, Contact)
+
+
+def _on(base: _Dated, changes: tuple[tuple[dt.date, tuple[tuple[str, str], ...]], ...], date: dt.date) -> _Dated:
     """`base` with every change dated on or before `date` applied, in date order."""
     values: dict[str, str] = {}
     for start, change in changes:
@@ -149,7 +155,7 @@ class LayoutSchema(_Strict):
     """[layout]: choices the house style leaves open."""
 
     colophon_on_even_page: bool = Field(
-        False, description="put the colophon on an even page (the back of the sheet), as GB/T 9704 does"
+        default=False, description="put the colophon on an even page (the back of the sheet), as GB/T 9704 does"
     )
 
 
@@ -200,16 +206,13 @@ def _overrides(name: str, doc: str, source: type, **types: Any) -> type[BaseMode
             return types[field.name]
         return {"float": Annotated[float, Field(ge=0)], "int": Annotated[int, Field(ge=1)],
                 "str": str, "bool": bool}[str(field.type)]
-    model = create_model(  # type: ignore[call-overload]
-        name, __base__=_Strict, __doc__=doc,
-        **{field.name: (kind(field) | None, None) for field in dataclass_fields(source)},
-    )
-    return model  # type: ignore[no-any-return]
+    fields: dict[str, Any] = {field.name: (kind(field) | None, None) for field in dataclass_fields(source)}
+    return create_model(name, __base__=_Strict, __doc__=doc, **fields)
 
 
-RolesOverride = create_model(  # type: ignore[call-overload]
-    "RolesOverride", __base__=_Strict, __doc__="[house.roles]: one table per kind of text.",
-    **{name: (RoleOverride, RoleOverride()) for name in DEFAULT_ROLES},
+_roles: dict[str, Any] = {name: (RoleOverride, RoleOverride()) for name in DEFAULT_ROLES}
+RolesOverride = create_model(
+    "RolesOverride", __base__=_Strict, __doc__="[house.roles]: one table per kind of text.", **_roles
 )
 GeometryOverride = _overrides("GeometryOverride", "[house.geometry]: page, grid and measures.", Geometry)
 RulesOverride = _overrides(
@@ -344,7 +347,7 @@ def _known_keys(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(model.model_fields)
 
 
-def _message(error: dict[str, Any], schema: type[BaseModel]) -> str:
+def _message(error: ErrorDetails, schema: type[BaseModel]) -> str:
     loc = ".".join(str(k) for k in error["loc"])
     if error["type"] == "extra_forbidden":
         known = _known_keys(schema, error["loc"])
@@ -393,8 +396,8 @@ def read_toml(path: Path, max_bytes: int = MAX_CONFIG_BYTES) -> tuple[dict[str, 
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        line, col = (int(match.group(1)), int(match.group(2))) if match else (None, None)
-        raise ConfigError(f"TOML syntax: {message}", path, line, col) from None
+        at = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+        raise ConfigError(f"TOML syntax: {message}", path, *at) from None
     except (RecursionError, MemoryError):
         parsed = None
     if parsed is None or _depth(parsed) > MAX_TOML_DEPTH:

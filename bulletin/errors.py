@@ -1,11 +1,15 @@
-"""Domain errors: each carries the file, line and column it is about.
+"""Domain errors: each carries the file, line and column it is about, and its class the exit code.
 
-Raised deep in the stages, turned into one line and an exit code by `cli.py` alone.
+Raised deep in the stages, turned into one line and that exit code by `cli.py` alone.
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
+
+#: the exit codes of the command line (README, `bulletin --help`) for each kind of problem
+EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
 
 
 def display_path(path: Path) -> str:
@@ -22,8 +26,10 @@ def display_path(path: Path) -> str:
 class BulletinError(Exception):
     """A problem the user can fix, located in a file."""
 
-    #: what kind of problem this is; cli.py maps kinds to exit codes
+    #: what kind of problem this is
     kind = "content"
+    #: the exit code of a command that stops on this problem; each subclass sets its own
+    exit_code: int = EXIT_CONTENT
 
     def __init__(
         self,
@@ -68,33 +74,37 @@ class ContentError(BulletinError):
     """Something wrong in an issue file or what it references (exit 1)."""
 
     kind = "content"
+    exit_code = EXIT_CONTENT
 
 
 class ConfigError(BulletinError):
     """Something wrong in bulletin.toml, the templates or the fonts (exit 2)."""
 
     kind = "config"
+    exit_code = EXIT_USAGE
 
 
 class UsageError(BulletinError):
     """A command line that cannot be carried out (exit 2)."""
 
     kind = "usage"
+    exit_code = EXIT_USAGE
 
 
 class Problems(BulletinError):
-    """Several problems found at once; reported one per line."""
+    """Several problems found at once; reported one per line, with the highest exit code of them."""
 
-    def __init__(self, problems: list[BulletinError]) -> None:
+    def __init__(self, problems: Sequence[BulletinError]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
         self.kind = "config" if any(p.kind != "content" for p in self.problems) else "content"
+        self.exit_code = max((p.exit_code for p in self.problems), default=EXIT_CONTENT)
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
 
 
-def raise_all(problems: list[BulletinError]) -> None:
+def raise_all(problems: Sequence[BulletinError]) -> None:
     """Raise nothing, the one problem, or all of them together."""
     if len(problems) == 1:
         raise problems[0]

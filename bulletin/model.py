@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import Union, assert_never
 
 
 # ---------------------------------------------------------------- inlines
@@ -74,10 +74,18 @@ Inline = Union[Text, Emphasis, Strong, Code, LineBreak, FootnoteRef, Link]
 
 def plain_text(items: "tuple[Inline, ...] | list[Inline]") -> str:
     """The text of inline content without its marks (line breaks and footnote calls drop out)."""
-    return "".join(
-        item.text if isinstance(item, (Text, Code)) else plain_text(getattr(item, "children", ()))
-        for item in items
-    )
+    parts: list[str] = []
+    for item in items:
+        match item:
+            case Text(text=text) | Code(text=text):
+                parts.append(text)
+            case Emphasis(children=children) | Strong(children=children) | Link(children=children):
+                parts.append(plain_text(children))
+            case LineBreak() | FootnoteRef():
+                pass
+            case _:
+                assert_never(item)
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------- blocks
@@ -183,6 +191,29 @@ class Footnote:
     number: int
     children: tuple[Block, ...]
     kind: str = field(default="footnote", init=False)
+
+
+#: every value of a body's model
+Node = Union[Inline, Block, ListItem, TableCell, Footnote]
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The model values directly inside `node`, in order (a table: its header's cells, then each row's)."""
+    match node:
+        case Emphasis(children=inner) | Strong(children=inner) | Link(children=inner):
+            return inner
+        case Paragraph(children=inner) | Heading(children=inner) | TableCell(children=inner):
+            return inner
+        case ListItem(children=inner) | Quote(children=inner) | Footnote(children=inner):
+            return inner
+        case ListBlock(items=items):
+            return items
+        case Table(header=header, rows=rows):
+            return header + tuple(cell for row in rows for cell in row)
+        case Text() | Code() | LineBreak() | FootnoteRef() | Image() | CodeBlock() | Rule():
+            return ()
+        case _:
+            assert_never(node)
 
 
 # ---------------------------------------------------------------- the issue

@@ -341,7 +341,7 @@ class _Capture(Treeprocessor):
     """Keeps the finished element tree (after inline processing and unescaping)."""
 
     def run(self, root: ET.Element) -> None:
-        self.md.bulletin_tree = root  # type: ignore[attr-defined]
+        setattr(self.md, "bulletin_tree", root)  # read back by parse_markdown
 
 
 class _BulletinMarkdown(Extension):
@@ -496,7 +496,8 @@ class _TreeReader:
 
         head = element.find("thead")
         body = element.find("tbody")
-        header = cells(head.find("tr")) if head is not None and head.find("tr") is not None else ()
+        first = head.find("tr") if head is not None else None
+        header = cells(first) if first is not None else ()
         rows = tuple(cells(tr) for tr in (body if body is not None else []) if tr.tag == "tr")
         return m.Table(header, rows)
 
@@ -596,7 +597,8 @@ def check_nesting(text: str, path: Path, first_line: int) -> None:
     for offset, line in enumerate(text.split("\n")):
         stripped = line.lstrip(" \t")
         indent = len(line[: len(line) - len(stripped)].expandtabs(4))
-        openers = _OPENERS.match(stripped).group(0)  # type: ignore[union-attr]
+        opened = _OPENERS.match(stripped)  # matches at every start, if only the empty string
+        openers = opened.group(0) if opened else ""
         depth = len(re.findall(r">|[-*+](?=[ \t])|\d{1,9}[.)]", openers))
         if indent // 4 + depth > MAX_NESTING:
             raise ContentError(
@@ -649,17 +651,14 @@ def parse_markdown(
     return blocks, notes, note_problems + reader.problems
 
 
-def _depth(node: object) -> int:
+def _depth(node: m.Node) -> int:
     """How many model values are nested in `node`, itself included (without recursion)."""
     deepest = 0
-    stack: list[tuple[object, int]] = [(node, 1)]
+    stack: list[tuple[m.Node, int]] = [(node, 1)]
     while stack:
         item, level = stack.pop()
         deepest = max(deepest, level)
-        children = [*getattr(item, "children", ()), *getattr(item, "items", ())]
-        for row in (getattr(item, "header", None), *getattr(item, "rows", ())):
-            children.extend(row or ())
-        stack.extend((child, level + 1) for child in children)
+        stack.extend((child, level + 1) for child in m.children(item))
     return deepest
 
 

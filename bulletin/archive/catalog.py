@@ -6,11 +6,13 @@ is built and kept in the manifest, so the catalog is rewritten without reparsing
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
 import jinja2
 
@@ -32,6 +34,51 @@ COLUMNS = (
 FIELD_DEFAULTS: dict[str, Any] = {"print_run": None, "classification": "", "secrecy_period": "", "urgency": ""}
 
 
+class Reissue(TypedDict):
+    """One correction of a published issue: when, and why."""
+
+    date: str
+    reason: str
+
+
+class CatalogEntry(TypedDict):
+    """An issue's catalog entry, as `record` makes it and the manifest keeps it (JSON data).
+
+    Fields marked NotRequired are missing from entries recorded before they existed
+    (`rows` fills them in from FIELD_DEFAULTS), and a published issue's archive record
+    keeps its entry without the history fields (made from its editions: `publish.history`).
+    """
+
+    year: int
+    issue: int
+    total: int
+    date: str  # ISO 8601
+    title: str
+    recipients: list[str]
+    editor: str
+    print_run: NotRequired[int | None]
+    classification: NotRequired[str]
+    secrecy_period: NotRequired[str]
+    urgency: NotRequired[str]
+    source: str  # the issue's path relative to the project
+    text: str  # plain text, for the search box
+    status: NotRequired[str]  # draft / unpublished / published / reissued
+    published: NotRequired[str]  # the date of the first publication, ISO 8601, or ""
+    reissues: NotRequired[list[Reissue]]
+
+
+class CatalogRow(CatalogEntry):
+    """One issue in catalog.json: its entry with the paths of its outputs in the build folder."""
+
+    pdf: str
+    docx: str
+
+
+def entry_from_json(data: Mapping[str, Any]) -> CatalogEntry | None:
+    """The catalog entry held by JSON data read back (a manifest, an archive record); None when empty."""
+    return cast(CatalogEntry, dict(data)) if data else None
+
+
 def plain_text(issue: Issue) -> str:
     """The words of an issue (editor's note, body, footnotes) as plain text, for searching."""
     words: list[str] = []
@@ -41,7 +88,7 @@ def plain_text(issue: Issue) -> str:
     return " ".join("".join(words).split())
 
 
-def record(issue: Issue, source: str) -> dict[str, Any]:
+def record(issue: Issue, source: str) -> CatalogEntry:
     """The catalog entry of an issue; `source` is its path relative to the project."""
     meta = issue.meta
     return {
@@ -65,13 +112,13 @@ def record(issue: Issue, source: str) -> dict[str, Any]:
     }
 
 
-def rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def rows(entries: Iterable[CatalogRow]) -> list[CatalogRow]:
     """Catalog entries in archive order (by total, then date), each with every field."""
-    complete = [{**entry, **{k: v for k, v in FIELD_DEFAULTS.items() if k not in entry}} for entry in entries]
+    complete = [cast(CatalogRow, {**entry, **{k: v for k, v in FIELD_DEFAULTS.items() if k not in entry}}) for entry in entries]
     return sorted(complete, key=lambda e: (e["total"], e["date"], e["source"]))
 
 
-def to_json(entries: list[dict[str, Any]]) -> bytes:
+def to_json(entries: list[CatalogRow]) -> bytes:
     """catalog.json: every issue with its numbers, readers, outputs and text."""
     return (json.dumps({"issues": rows(entries)}, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
@@ -80,7 +127,7 @@ def to_json(entries: list[dict[str, Any]]) -> bytes:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value: Any) -> Any:
+def csv_cell(value: object) -> object:
     """A text cell that a spreadsheet could run as a formula, made inert by a leading apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -91,13 +138,13 @@ def csv_cell(value: Any) -> Any:
 HISTORY_COLUMNS = ("status", "published", "reissues")
 
 
-def _history_cell(entry: dict[str, Any], column: str) -> Any:
+def _history_cell(entry: CatalogRow, column: str) -> object:
     if column == "reissues":
         return "; ".join(f"{change['date']}: {change['reason']}" for change in entry.get("reissues", []))
     return entry.get(column, "")
 
 
-def to_csv(entries: list[dict[str, Any]]) -> bytes:
+def to_csv(entries: list[CatalogRow]) -> bytes:
     """catalog.csv: one row per issue, readers joined by '、'; UTF-8 with BOM so spreadsheets read it.
 
     Text cells that start like a formula get a leading apostrophe (see `csv_cell`).
@@ -106,9 +153,10 @@ def to_csv(entries: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS + HISTORY_COLUMNS)
     for entry in rows(entries):
+        cells: Mapping[str, object] = entry
         writer.writerow(
             [
-                csv_cell("、".join(entry[c]) if c == "recipients" else ("" if entry.get(c) is None else entry.get(c)))
+                csv_cell("、".join(entry["recipients"]) if c == "recipients" else ("" if cells.get(c) is None else cells.get(c)))
                 for c in COLUMNS
             ]
             + [csv_cell(_history_cell(entry, c)) for c in HISTORY_COLUMNS]
@@ -116,7 +164,7 @@ def to_csv(entries: list[dict[str, Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_html(entries: list[dict[str, Any]], config: Config) -> bytes:
+def to_html(entries: list[CatalogRow], config: Config) -> bytes:
     """index.html: every issue by year, newest year first, with links and a search box."""
     by_year: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for entry in rows(entries):
@@ -158,13 +206,11 @@ def _environment(config: Config) -> jinja2.Environment:
     )
 
 
-def _date(text: str):  # type: ignore[no-untyped-def]
-    import datetime as dt
-
+def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def write_catalog(entries: list[dict[str, Any]], config: Config, out_dir: Path) -> list[Path]:
+def write_catalog(entries: list[CatalogRow], config: Config, out_dir: Path) -> list[Path]:
     """Write index.html, catalog.json and catalog.csv into `out_dir`; files already current are left alone."""
     written: list[Path] = []
     for name, data in (

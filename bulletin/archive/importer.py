@@ -250,7 +250,8 @@ class Styles:
                 continue
             el = rpr.find(_q(tag))
             if el is not None:
-                return el.get(_q(attr), "true") if attr == "w:val" else el.get(_q(attr))
+                value: str | None = el.get(_q(attr), "true") if attr == "w:val" else el.get(_q(attr))
+                return value
         return None
 
     def run_rprs(self, run: Any, pstyle: str | None) -> tuple[list[Any], list[Any]]:
@@ -1045,6 +1046,7 @@ class Mapper:
     def _title(self, blocks: list[Block], start: int, body_size: float) -> int:
         """Find the title (and 编者按) after the front; the index where the body starts."""
         window: list[int] = []
+        candidates: dict[int, Para] = {}  # the paragraph of each index in the window
         for index in range(start, min(len(blocks), start + 12)):
             para = blocks[index].para
             if para is None:
@@ -1054,25 +1056,26 @@ class Mapper:
             if _EDITOR_NOTE.match(para.text.strip(" \t\u3000")) or _heading_level(para):
                 break
             window.append(index)
+            candidates[index] = para
             if len(window) >= 4:
                 break
         chosen: list[int] = []
-        styled = [i for i in window if blocks[i].para.style.lower() == "title"]  # type: ignore[union-attr]
+        styled = [i for i in window if candidates[i].style.lower() == "title"]
         if styled:
             chosen = styled[:1]
         elif window:
-            biggest = max(blocks[i].para.size for i in window)  # type: ignore[union-attr]
+            biggest = max(candidates[i].size for i in window)
             if biggest > body_size:
-                first = next(i for i in window if blocks[i].para.size == biggest)  # type: ignore[union-attr]
+                first = next(i for i in window if candidates[i].size == biggest)
                 chosen = [first]
                 for i in window[window.index(first) + 1 :]:
-                    para = blocks[i].para
-                    if para.size == biggest and para.text.strip()[-1:] not in _SENTENCE_END:  # type: ignore[union-attr]
+                    para = candidates[i]
+                    if para.size == biggest and para.text.strip()[-1:] not in _SENTENCE_END:
                         chosen.append(i)
                     else:
                         break
             else:
-                centred = [i for i in window if blocks[i].para.align == "center"]  # type: ignore[union-attr]
+                centred = [i for i in window if candidates[i].align == "center"]
                 chosen = centred[:1]
         for index in window:
             if chosen and index < chosen[0]:
@@ -1103,8 +1106,8 @@ class Mapper:
                 self._box(para, box)
         index = chosen[-1] + 1
         # 编者按: the paragraph starting with it, right after the title
-        while index < len(blocks) and blocks[index].para is not None and not blocks[index].para.text.strip() \
-                and not blocks[index].para.images and not blocks[index].para.boxes:  # type: ignore[union-attr]
+        while index < len(blocks) and (para := blocks[index].para) is not None and not para.text.strip() \
+                and not para.images and not para.boxes:
             index += 1
         if index < len(blocks) and blocks[index].para is not None:
             para = blocks[index].para
@@ -1117,9 +1120,9 @@ class Mapper:
                 self.front.editor_note = inline(segments, self.notes_for(segments), plain=len(uniform) == 1)
                 index += 1
                 # the house's own DOCX: a note of several paragraphs, each in the note's style
-                while index < len(blocks) and blocks[index].para is not None \
-                        and blocks[index].para.style.lower() == "editor note":  # type: ignore[union-attr]
-                    more = _lstrip(blocks[index].para.segments)  # type: ignore[union-attr]
+                while index < len(blocks) and (note := blocks[index].para) is not None \
+                        and note.style.lower() == "editor note":
+                    more = _lstrip(note.segments)
                     self.front.editor_note += "\n\n" + inline(more, self.notes_for(more))
                     index += 1
         return index

@@ -11,11 +11,12 @@ import hashlib
 import json
 import platform
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulletin.config import Config
 from bulletin.errors import ConfigError
@@ -23,6 +24,9 @@ from bulletin.support.fonts import fonts_dir
 from bulletin.output import atomic_write
 from bulletin.support.folders import templates_dir
 from bulletin import PACKAGE_DIR
+
+if TYPE_CHECKING:
+    from .catalog import CatalogEntry
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1
@@ -56,7 +60,8 @@ def _library_version(soname: str, function: str) -> str:
         return "unknown"
     call = getattr(library, function)
     call.restype = ctypes.c_char_p
-    return call().decode("ascii")
+    version: bytes = call()
+    return version.decode("ascii")
 
 
 @lru_cache(maxsize=1)
@@ -172,7 +177,8 @@ class IssueRecord:
     shared: str
     inputs: dict[str, str]
     outputs: dict[str, OutputRecord]
-    catalog: dict[str, Any]
+    #: the issue's catalog entry (None in a manifest written before the catalog existed)
+    catalog: CatalogEntry | None
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON data."""
@@ -180,17 +186,19 @@ class IssueRecord:
             "shared": self.shared,
             "inputs": dict(sorted(self.inputs.items())),
             "outputs": {fmt: vars(record) for fmt, record in sorted(self.outputs.items())},
-            "catalog": self.catalog,
+            "catalog": self.catalog or {},
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "IssueRecord":
         """A record read back from JSON data."""
+        from .catalog import entry_from_json
+
         return cls(
             shared=data["shared"],
             inputs=dict(data["inputs"]),
             outputs={fmt: OutputRecord(**record) for fmt, record in data["outputs"].items()},
-            catalog=dict(data.get("catalog", {})),
+            catalog=entry_from_json(data.get("catalog", {})),
         )
 
 
@@ -260,6 +268,8 @@ def validate_manifest(data: dict[str, Any], path: Path) -> Manifest:
         ) from None
     except RecursionError:
         raise ConfigError("the build manifest is nested too deeply; delete it to rebuild everything", path) from None
+    from .catalog import entry_from_json
+
     return Manifest(
         shared={key: dict(value) for key, value in checked.shared.items()},
         issues={
@@ -267,7 +277,7 @@ def validate_manifest(data: dict[str, Any], path: Path) -> Manifest:
                 shared=record.shared,
                 inputs=dict(record.inputs),
                 outputs={fmt: OutputRecord(**output.model_dump()) for fmt, output in record.outputs.items()},
-                catalog=dict(record.catalog),
+                catalog=entry_from_json(record.catalog),
             )
             for name, record in checked.issues.items()
         },
@@ -361,7 +371,7 @@ def stale_formats(
     shared: str,
     formats: tuple[str, ...],
     out_dir: Path,
-    hasher: InputHasher,
+    hasher: Callable[[Path], str | None],
 ) -> tuple[tuple[str, ...], bool]:
     """(formats to build, whether the inputs changed) for one issue against its record."""
     if record is None or record.shared != shared:

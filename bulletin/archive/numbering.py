@@ -8,7 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Collection, Iterable, Iterator
 
 from bulletin.config import Config
 from bulletin.errors import BulletinError, ConfigError, ContentError, UsageError
@@ -40,6 +40,16 @@ class NumberingError(ContentError):
     def __init__(self, message: str, entry: Entry, key: str, other: Entry | None = None) -> None:
         super().__init__(message, entry.path, entry.line(key))
         self.other = other.path if other else None
+
+
+def involving(problems: Iterable[BulletinError], named: Collection[Path]) -> list[BulletinError]:
+    """The problems about one of the `named` files (resolved): in it, or its other side of a numbering clash."""
+    return [
+        p
+        for p in problems
+        if (p.path and p.path.resolve() in named)
+        or (isinstance(p, NumberingError) and p.other and p.other.resolve() in named)
+    ]
 
 
 def key_lines(source: Source) -> dict[str, int]:
@@ -128,23 +138,23 @@ def numbering_problems(
                     "date",
                 )
             )
-        first = by_total.get(item.total)
-        if first is not None:
+        earlier = by_total.get(item.total)
+        if earlier is not None:
             problems.append(
-                NumberingError(f"总第{item.total}期 is used twice: also by {_shown(first.path)}", item, "total", first)
+                NumberingError(f"总第{item.total}期 is used twice: also by {_shown(earlier.path)}", item, "total", earlier)
             )
         else:
             by_total[item.total] = item
             unique.append(item)
         key = (item.date.year, item.issue)
-        first = by_issue.get(key)
-        if first is not None:
+        earlier = by_issue.get(key)
+        if earlier is not None:
             problems.append(
                 NumberingError(
-                    f"第{item.issue}期 of {item.date.year} is used twice: also by {_shown(first.path)}",
+                    f"第{item.issue}期 of {item.date.year} is used twice: also by {_shown(earlier.path)}",
                     item,
                     "issue",
-                    first,
+                    earlier,
                 )
             )
         else:

@@ -97,7 +97,7 @@ def stamps_pdf(config: Config, numbers: tuple[int, ...]) -> bytes:
     )
     document = f'<!doctype html><html lang="zh-CN"><head><style>{css}</style></head><body>{pages}</body></html>'
     roots = (folder.resolve(),)
-    pdf = HTML(string=document, base_url=folder.resolve().as_uri() + "/", url_fetcher=make_fetcher(roots)).write_pdf(
+    pdf: bytes | None = HTML(string=document, base_url=folder.resolve().as_uri() + "/", url_fetcher=make_fetcher(roots)).write_pdf(
         font_config=FontConfiguration()
     )
     assert pdf is not None

@@ -113,7 +113,7 @@ def font_hashes(config: Config) -> dict[str, str]:
 def _house_files(config: Config) -> dict[str, str]:
     """bulletin.toml and the issue templates as text: what verify needs to rebuild with the recorded house."""
     from bulletin.archive.manifest import NOT_ISSUE_TEMPLATES
-    from bulletin.render.html import templates_dir
+    from bulletin.support.folders import templates_dir
 
     files = {"bulletin.toml": config.path.read_bytes().decode("utf-8-sig")}
     folder = templates_dir(config.root)
@@ -141,7 +141,8 @@ class Sealed:
     @property
     def editions(self) -> list[dict[str, Any]]:
         """Every edition, the first first."""
-        return self.data["editions"]
+        editions: list[dict[str, Any]] = self.data["editions"]
+        return editions
 
     @property
     def current(self) -> dict[str, Any]:
@@ -219,17 +220,10 @@ def _render(config: Config, source: Path) -> tuple[Any, dict[str, bytes]]:
 
 
 def _numbering(config: Config, source: Path) -> None:
-    from bulletin.archive.numbering import archive_problems
+    from bulletin.archive.numbering import archive_problems, involving
     from bulletin.errors import raise_all
 
-    named = source.resolve()
-    raise_all(
-        [
-            p
-            for p in archive_problems(config)
-            if (p.path and p.path.resolve() == named) or (getattr(p, "other", None) and p.other.resolve() == named)
-        ]
-    )
+    raise_all(involving(archive_problems(config), {source.resolve()}))
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
@@ -374,6 +368,7 @@ def serve(
     digest: str,
 ) -> Served:
     """Put the published edition of an issue into the build folder (copied, never rendered); record it in `manifest`."""
+    from bulletin.archive.catalog import entry_from_json
     from bulletin.pipeline import output_path
 
     name = relative_name(config, sealed.source)
@@ -406,7 +401,7 @@ def serve(
             atomic_write(target, data)
         written.append(target)
         records[fmt] = record_output(out_dir, target, data)
-    catalog = dict(sealed.current["catalog"], **history(sealed))
+    catalog = entry_from_json(dict(sealed.current["catalog"], **history(sealed)))
     kept = dict(old.outputs) if old is not None and old.inputs == inputs else {}  # formats not asked for this time
     manifest.issues[name] = IssueRecord(digest, inputs, {**kept, **records}, catalog)
     return Served(sealed.source, tuple(written), records, False, changes, source_changed)
@@ -519,11 +514,11 @@ def verify_published(config: Config, records: list[Sealed], facts: list[str]) ->
                 problems.append((path, "missing (the archive records it)"))
             elif hashlib.sha256(kept).hexdigest() != output["sha256"]:
                 actual = hashlib.sha256(kept).hexdigest()
-                detail = f" (against a rebuild: {describe(fmt, kept, new)})" if new_sha == output["sha256"] else ""
+                detail = f" (against a rebuild: {describe(fmt, kept, new)})" if new is not None and new_sha == output["sha256"] else ""
                 problems.append(
                     (path, f"differs from its archive record: sha256 {actual[:12]}…, recorded {output['sha256'][:12]}…{detail}")
                 )
-            if new is not None and new_sha != output["sha256"]:
+            if new is not None and new_sha is not None and new_sha != output["sha256"]:
                 detail = f": {describe(fmt, kept, new)}" if kept is not None else ""
                 problems.append(
                     (

@@ -81,6 +81,7 @@ def contents_pdf(config: Config, year: int, issues: list[tuple[Entry, str]]) -> 
 def merge(config: Config, year: int, contents: bytes, issues: list[tuple[Entry, str, Path]]) -> bytes:
     """The contents, then every issue PDF, each on a right-hand page, with bookmarks and page labels."""
     from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import PageLabelStyle
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
     writer = PdfWriter()
@@ -90,7 +91,7 @@ def merge(config: Config, year: int, contents: bytes, issues: list[tuple[Entry, 
     width, height = float(front.pages[0].mediabox.width), float(front.pages[0].mediabox.height)
     if len(writer.pages) % 2:
         writer.add_blank_page(width=width, height=height)
-    writer.set_page_label(0, len(writer.pages) - 1, style="/r")
+    writer.set_page_label(0, len(writer.pages) - 1, style=PageLabelStyle.LOWERCASE_ROMAN)
     for entry, title, pdf in issues:
         first = len(writer.pages)
         reader = PdfReader(pdf)
@@ -98,7 +99,7 @@ def merge(config: Config, year: int, contents: bytes, issues: list[tuple[Entry, 
         writer.append(reader, outline_item=label, import_outline=True)
         if len(reader.pages) % 2:
             writer.add_blank_page(width=width, height=height)
-        writer.set_page_label(first, len(writer.pages) - 1, style="/D", prefix=f"{entry.total}-", start=1)
+        writer.set_page_label(first, len(writer.pages) - 1, style=PageLabelStyle.DECIMAL, prefix=f"{entry.total}-", start=1)
     last = max(entry.date for entry, _, _ in issues)
     stamp = f"D:{last.strftime('%Y%m%d')}000000+08'00"
     writer.add_metadata(

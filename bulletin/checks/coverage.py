@@ -111,7 +111,7 @@ def missing_glyphs(source: Source, folder: Path, chains: dict[str, tuple[str, ..
 
 def coverage_problems(
     source: Source, folder: Path, refusing: bool = False, chains: dict[str, tuple[str, ...]] | None = None
-) -> list[ContentError]:
+) -> list[BulletinError]:
     """The missing glyphs of the file as located errors."""
     return [missing.error(source.path, refusing) for missing in missing_glyphs(source, folder, chains)]
 

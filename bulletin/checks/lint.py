@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -224,7 +225,7 @@ def find(source: Source) -> list[Finding]:
     text = source.text
     spaced: list[Finding] = []
     tight: list[Finding] = []
-    groups: list[list[tuple]] = []  # consecutive prose lines: one paragraph
+    groups: list[list[_ProseLine]] = []  # consecutive prose lines: one paragraph
     for number, start, end in _prose_spans(source):
         line_start = text.rfind("\n", 0, start) + 1
         segment = text[start:end]
@@ -277,7 +278,9 @@ def find(source: Source) -> list[Finding]:
     )
 
 
-def _straight_quotes(source: Source, number: int, line_start: int, start: int, segment: str, visible) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _straight_quotes(
+    source: Source, number: int, line_start: int, start: int, segment: str, visible: Callable[[int], bool]
+) -> list[Finding]:
     """Straight quotes next to Chinese text; pairs on one line become curly quotes."""
     found: list[Finding] = []
     for mark, (left, right) in (('"', ("“", "”")), ("'", ("‘", "’"))):
@@ -296,7 +299,11 @@ def _straight_quotes(source: Source, number: int, line_start: int, start: int, s
     return found
 
 
-def _unbalanced(paragraph: list[tuple]) -> list[Finding]:  # type: ignore[type-arg]
+#: one line of prose: its number, where the line and its prose start, the prose, and which offsets are prose
+_ProseLine = tuple[int, int, int, str, Callable[[int], bool]]
+
+
+def _unbalanced(paragraph: list[_ProseLine]) -> list[Finding]:
     """Brackets and quotes of Chinese text opened and not closed in the paragraph, or closed and never opened."""
     stack: list[tuple[str, int, int]] = []
     found: list[Finding] = []

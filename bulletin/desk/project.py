@@ -12,7 +12,7 @@ from pathlib import Path
 from bulletin.config import CONFIG_NAME
 from bulletin.errors import UsageError
 from bulletin.output import atomic_write
-from bulletin.render.html import TOOL_TEMPLATES
+from bulletin.support.folders import TOOL_TEMPLATES
 from bulletin import PACKAGE_DIR
 
 #: the files `init` writes, shipped in the package

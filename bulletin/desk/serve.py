@@ -15,10 +15,13 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from bulletin.config import Config
 from bulletin.errors import BulletinError
+
+if TYPE_CHECKING:
+    from watchdog.observers.api import BaseObserver
 
 #: pixels per point of the page images
 SCALE = 1.25
@@ -262,7 +265,7 @@ def _handler(desk: Desk) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _watch(desk: Desk) -> object:
+def _watch(desk: Desk) -> BaseObserver:
     """Start watching the issue's folder; a change to the issue or a file beside it asks for a render."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
@@ -304,5 +307,5 @@ def serve(
         server.serve_forever(poll_interval=0.2)
     finally:
         desk.stop()
-        observer.stop()  # type: ignore[attr-defined]
+        observer.stop()
         server.server_close()

@@ -77,8 +77,8 @@ def issue_files(folder: Path, root: Path) -> tuple[list[Path], list[BulletinErro
                 folders.remove(name)
             elif (here / name).is_symlink():
                 folders.remove(name)
-                if not inside(here / name, root):
-                    problems.append(refusal(here / name, root, "folder"))  # type: ignore[arg-type]
+                if not inside(here / name, root) and (problem := refusal(here / name, root, "folder")) is not None:
+                    problems.append(problem)
         for name in names:
             if not name.endswith(".md") or name.startswith("."):
                 continue

@@ -15,7 +15,11 @@ import re
 import sys
 from bulletin import PACKAGE_DIR
 from pathlib import Path
-from typing import TextIO
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import ast
 
 CATALOG = PACKAGE_DIR / "locale" / "zh_CN" / "LC_MESSAGES" / "bulletin.po"
 #: `path:line[:col]: ` or `path: ` before a message (a path holds no ': ')
@@ -89,7 +93,7 @@ class Translating(io.TextIOBase):
         self.stream = stream
         self.pending = ""
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         self.pending += text
         *lines, self.pending = self.pending.split("\n")
         for line in lines:
@@ -119,7 +123,7 @@ def streams_in(language: str) -> tuple[TextIO, TextIO]:
     """Swap stdout and stderr for translating ones when `language` is 'zh'; return the originals."""
     original = sys.stdout, sys.stderr
     if language == "zh":
-        sys.stdout, sys.stderr = Translating(sys.stdout), Translating(sys.stderr)  # type: ignore[assignment]
+        sys.stdout, sys.stderr = Translating(sys.stdout), Translating(sys.stderr)
     return original
 
 
@@ -133,7 +137,9 @@ MESSAGE_CALLS = {
 }
 
 
-def extract_messages(fileobj, keywords, comment_tags, options):  # type: ignore[no-untyped-def]
+def extract_messages(
+    fileobj: IO[bytes], keywords: object, comment_tags: object, options: object
+) -> Iterator[tuple[int, str, str, list[str]]]:
     """A Babel extraction method for bulletin's sources: `(line, call, msgid, [])` for each message.
 
     The code writes plain English, often as f-strings; each message's msgid is its text
@@ -157,7 +163,7 @@ def extract_messages(fileobj, keywords, comment_tags, options):  # type: ignore[
                 yield node.lineno, name, template, []
 
 
-def _templates(node) -> list[str]:  # type: ignore[no-untyped-def]
+def _templates(node: ast.expr) -> list[str]:
     """The message templates an expression can give ({0}, {1}… for what is filled in), or none."""
     import ast
 
