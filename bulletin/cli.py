@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+from typing import Any
 from dataclasses import replace
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class Context:
             config = load_config(root)
             from bulletin.support.boundary import check_project
             from bulletin.support.fonts import fonts_dir
-            from bulletin.render.html import templates_dir
+            from bulletin.support.folders import templates_dir
 
             # templates and fonts that are links out of the project are refused before anything is read
             check_project(config.root, templates_dir(config.root), fonts_dir(config.root))
@@ -208,7 +209,7 @@ class _Progress:
     """A progress bar on stderr while it is a terminal; lines go through it so that it stays whole."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: Any = None
 
     def __enter__(self) -> "_Progress":
         return self

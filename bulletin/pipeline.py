@@ -13,7 +13,7 @@ import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from bulletin.support.cache import FileDigests
 from bulletin.config import Config
@@ -24,6 +24,9 @@ from bulletin.model import Issue
 from bulletin.output import atomic_write, folder_lock, remove_stale_temporaries, write_all
 from bulletin.parse import parse_issue
 from bulletin.source import read_source
+
+if TYPE_CHECKING:
+    from bulletin.archive.catalog import CatalogEntry, CatalogRow
 
 FORMATS = ("pdf", "docx", "html")
 DEFAULT_FORMATS = ("pdf", "docx")
@@ -162,7 +165,7 @@ class Built:
     unchanged: bool = False
     records: dict[str, OutputRecord] = field(default_factory=dict, compare=False)
     inputs: dict[str, str] = field(default_factory=dict, compare=False)
-    catalog: dict[str, Any] = field(default_factory=dict, compare=False)
+    catalog: CatalogEntry | None = field(default=None, compare=False)
     #: a published issue, served from archive/: what of the current house would change it (None: a draft)
     sealed: tuple[str, ...] | None = field(default=None, compare=False)
     #: a published issue whose file changed since (the published edition is still served)
@@ -264,7 +267,7 @@ def build(
     changed: dict[Path, bool] = {}
     for path in files:
         record = manifest.issues.get(relative_name(config, path))
-        stale, changed[path] = (formats, True) if force else stale_formats(record, config, digest, formats, out_dir, hasher)  # type: ignore[arg-type]
+        stale, changed[path] = (formats, True) if force else stale_formats(record, config, digest, formats, out_dir, hasher)
         if stale:
             # the bytes read to see that it changed are the ones built: the file is read once
             todo.append((path, stale, hasher.read.pop(path.resolve(), None)))
@@ -372,15 +375,14 @@ def _catalog_current(config: Config, out_dir: Path) -> bool:
     return True
 
 
-def catalog_entries(manifest: Manifest) -> list[dict[str, Any]]:
+def catalog_entries(manifest: Manifest) -> list[CatalogRow]:
     """The catalog entry of every issue in the manifest, with the paths of its PDF and DOCX."""
-    entries = []
+    entries: list[CatalogRow] = []
     for record in manifest.issues.values():
         if record.catalog:
-            entry = dict(record.catalog)
-            for fmt in ("pdf", "docx"):
-                entry[fmt] = record.outputs[fmt].path if fmt in record.outputs else ""
-            entries.append(entry)
+            paths = {fmt: record.outputs[fmt].path if fmt in record.outputs else "" for fmt in ("pdf", "docx")}
+            row: CatalogRow = {**record.catalog, "pdf": paths["pdf"], "docx": paths["docx"]}
+            entries.append(row)
     return entries
 
 
@@ -474,6 +476,12 @@ def verify(
     return checked + archived, sorted(problems, key=lambda m: (str(m.path), m.reason))
 
 
+def _title(entry: CatalogEntry | None) -> str:
+    """The title a manifest records for an issue (every issue built here has its entry)."""
+    assert entry is not None, "an issue built without a catalog entry"
+    return entry["title"]
+
+
 def volume(config: Config, year: int, out_dir: Path, jobs: int | None = None) -> Path:
     """Build the annual volume of `year` (bringing its issue PDFs up to date first); return its path."""
     from bulletin.archive.volume import contents_pdf, merge, volume_issues
@@ -486,7 +494,7 @@ def volume(config: Config, year: int, out_dir: Path, jobs: int | None = None) ->
 
         raise_all(failed)
     records = load_manifest(out_dir).issues
-    titled = [(entry, records[relative_name(config, entry.path)].catalog["title"]) for entry in issues]
+    titled = [(entry, _title(records[relative_name(config, entry.path)].catalog)) for entry in issues]
     contents = contents_pdf(config, year, titled)
     data = merge(
         config, year, contents, [(entry, title, output_path(config, entry.path, out_dir, "pdf")) for entry, title in titled]

@@ -12,7 +12,7 @@ import io
 import math
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import Iterable, cast
 
 import docx
 from docx.document import Document
@@ -24,7 +24,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.parts.story import StoryPart
 from docx.shared import Emu, Mm, RGBColor, Twips
-from docx.styles.style import BaseStyle
+from docx.styles.style import BaseStyle, ParagraphStyle
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
@@ -263,7 +263,8 @@ def style_specs(house: House) -> tuple[StyleSpec, ...]:
 def add_style(document: Document, spec: StyleSpec, names: dict[str, str], g: Geometry) -> BaseStyle:
     """Create one style from its spec: python-docx where it can, raw XML for the rest."""
     kind = WD_STYLE_TYPE.CHARACTER if spec.character else WD_STYLE_TYPE.PARAGRAPH
-    style = document.styles.add_style(spec.name, kind)
+    # a character style (spec.character) returns before anything only a paragraph style has is set
+    style = cast(ParagraphStyle, document.styles.add_style(spec.name, kind))
     style.style_id = spec.style_id
     if spec.name in BUILT_IN:
         style.element.attrib.pop(qn("w:customStyle"), None)
@@ -353,7 +354,7 @@ def add_table_style(
     document: Document, name: str, style_id: str, alias: str, borders: Iterable[tuple[str, float]], margin: float
 ) -> None:
     """A table style: black rules on the given edges ((side, width pt)), `margin` pt inside cells left and right."""
-    style = document.styles.add_style(name, WD_STYLE_TYPE.TABLE)
+    style = cast(BaseStyle, document.styles.add_style(name, WD_STYLE_TYPE.TABLE))
     style.style_id = style_id
     style.hidden = False
     if name in BUILT_IN:

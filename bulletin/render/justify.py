@@ -263,9 +263,10 @@ class Justification:
         """The line split of `split_first_line`, before adjacent marks are compressed."""
 
         def split(part: str) -> tuple[Any, ...]:
-            return _original_split_first_line(
+            found: tuple[Any, ...] = _original_split_first_line(
                 part, style, context, max_width, justification_spacing, is_line_start, minimum
             )
+            return found
 
         result = split(text)
         resume = result[2]
@@ -606,7 +607,8 @@ def can_break_text(text: str, lang: Any) -> bool | None:
     """WeasyPrint's break test between two boxes, with the clreq rules next to Chinese text."""
     if len(text) == 2 and (is_cjk(text[0]) or is_cjk(text[1])):
         return can_break_between(text[0], text[1])
-    return _original_can_break_text(text, lang)
+    found: bool | None = _original_can_break_text(text, lang)
+    return found
 
 
 def _text_boxes(box: Any) -> list[Any]:
@@ -625,10 +627,10 @@ def _tracking(style: Any) -> float:
 
 def _content_right(line: Any) -> float:
     """Where the line's last box ends: a wrapped line's own width claims the full measure."""
-    return max(
+    return float(max(
         (child.position_x + child.margin_width() for child in line.children if child.is_in_normal_flow()),
         default=line.position_x,
-    )
+    ))
 
 
 #: the widest gap, in ems, justification opens between characters outside Latin runs
@@ -830,4 +832,5 @@ def text_align(context: Any, line: Any, available_width: float, last: bool) -> f
     _split_boxes(context, line, _latin_spans(line, available_width) if justified else [])
     if justified and justify_cjk(context, line, available_width):
         return 0
-    return _original_text_align(context, line, available_width, last)
+    offset: float = _original_text_align(context, line, available_width, last)
+    return offset

@@ -46,7 +46,8 @@ def import_weasyprint() -> ModuleType:
         import weasyprint
     finally:
         ctypes.util.find_library = search
-    return weasyprint
+    module: ModuleType = weasyprint
+    return module
 
 
 @lru_cache(maxsize=4)
@@ -60,7 +61,7 @@ def font_configuration(folder: Path) -> Any:
     import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
-    class HouseFonts(FontConfiguration):  # type: ignore[misc, valid-type]
+    class HouseFonts(FontConfiguration):
         """Registers the house's @font-face files where they are, instead of copying each one first.
 
         WeasyPrint copies every @font-face file into a temporary folder before fontconfig
@@ -275,7 +276,7 @@ def render_pdf(job: RenderJob) -> bytes:
             stylesheet = templates_dir(config.root) / "bulletin.css.j2"
             raise ConfigError(f"PDF: {message} (in the stylesheet)", stylesheet)
         raise ContentError(f"PDF: {message}", issue.source)
-    assert pdf is not None
+    assert isinstance(pdf, bytes)
     return pdf
 
 
@@ -311,5 +312,5 @@ def house_pdf(config: Config, template: str, values: dict[str, object], identifi
     document = HTML(string=html, base_url=config.root.resolve().as_uri() + "/", url_fetcher=make_fetcher(roots))
     with Justification():
         pdf = document.write_pdf(font_config=font_config, **({"pdf_identifier": identifier} if identifier else {}))
-    assert pdf is not None
+    assert isinstance(pdf, bytes)
     return pdf
