@@ -279,7 +279,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool, layout: bool) -> Non
                     from bulletin.checks.losses import layout_findings
 
                     # glyph coverage is reported above: lay out even where a glyph is missing
-                    from bulletin.archive.numbering import issue_images
+                    from bulletin.model import issue_images
                     from bulletin.job import RenderJob
 
                     images = tuple((p.resolve(), p.read_bytes()) for p in issue_images(issue))
@@ -400,7 +400,7 @@ def serve(obj: Context, path: Path | None, port: int) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def styles(path: Path) -> None:
     """List the paragraph and character styles a DOCX uses, with paragraphs (or runs) per style."""
-    from bulletin.archive.numbering import read_docx
+    from bulletin.archive.extract import read_docx
     from bulletin.render.docx import styles_used
 
     data = read_docx(path)  # bounded: zip and XML bombs refused before python-docx opens it
@@ -502,7 +502,7 @@ def reissue(obj: Context, path: Path, reason: str) -> None:
 @click.option("--force", is_flag=True, help="With --out: replace files that exist already.")
 def extract(pdf: Path, out_dir: Path | None, force: bool) -> None:
     """Get back the Markdown source (and images) embedded in an issue PDF."""
-    from bulletin.archive.numbering import embedded_files, extract_to, read_pdf
+    from bulletin.archive.extract import embedded_files, extract_to, read_pdf
 
     data = read_pdf(pdf)
     if out_dir is None:

@@ -4,10 +4,12 @@ No I/O, no HTML, no DOCX here: `parse.py` builds these, `render/*` reads them.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union, assert_never
+from typing import Any, Iterator, Union, assert_never
 
 
 # ---------------------------------------------------------------- inlines
@@ -286,3 +288,25 @@ class Issue:
     editor_note: tuple[Block, ...]
     body: tuple[Block, ...]
     footnotes: tuple[Footnote, ...]
+
+
+def nodes(value: Any) -> Iterator[Any]:
+    """Every model value inside `value` (a block, an inline, a tuple of them), depth first."""
+    if isinstance(value, tuple):
+        for item in value:
+            yield from nodes(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        yield value
+        for field in dataclasses.fields(value):
+            child = getattr(value, field.name)
+            if isinstance(child, tuple) or dataclasses.is_dataclass(child):
+                yield from nodes(child)
+
+
+def issue_images(issue: Issue) -> list[Path]:
+    """The image files an issue uses, each once, in order of first use."""
+    found: dict[Path, None] = {}
+    for node in nodes((issue.editor_note, issue.body, issue.footnotes)):
+        if isinstance(node, Image):
+            found.setdefault(node.path, None)
+    return list(found)

@@ -82,7 +82,7 @@ def prepare(path: Path, config: Config, data: bytes | None = None, check_glyphs:
 
     Everything after this works from the job, never from the disk.
     """
-    from bulletin.archive.numbering import issue_images
+    from bulletin.model import issue_images
     from bulletin.errors import raise_all
     from bulletin.checks.losses import placeholder_problems
     from bulletin.parse import parse_issue

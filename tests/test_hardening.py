@@ -391,7 +391,7 @@ def test_extract_refuses_bad_attachments_in_one_line(project: Project, capfd: py
 @given(st.binary(max_size=2000), st.integers(min_value=0, max_value=1500))
 def test_extract_reader_property(noise: bytes, at: int) -> None:
     """Any damage to an issue PDF is refused with a UsageError or read whole; never another exception."""
-    from bulletin.archive.numbering import embedded_files
+    from bulletin.archive.extract import embedded_files
 
     data = pdf_with(("003.md", b"---\ntitle: x\n"), ("images/a.png", b"png"))
     damaged = data[:at] + noise + data[at + len(noise) :]

@@ -17,7 +17,7 @@ from typing import Any, NotRequired, TypedDict, cast
 import jinja2
 
 from bulletin import typography
-from bulletin.archive.numbering import nodes
+from bulletin.model import nodes
 from bulletin.config import Config
 from bulletin.errors import ConfigError
 from bulletin.model import Code, CodeBlock, Issue, Text

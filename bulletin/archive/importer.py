@@ -21,17 +21,13 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from bulletin.config import Config
+from bulletin.support.zipsafe import zip_bomb
 from bulletin.errors import ContentError, UsageError, display_path
 from bulletin.output import atomic_write
 from bulletin.typography import chinese_numeral, heading_label
 
-#: the largest DOCX file read, and the most any one member or all members may unpack to
+#: the largest DOCX file read (its parts are bounded by `support.zipsafe`)
 MAX_DOCX_BYTES = 50 * 1024 * 1024
-MAX_MEMBER_BYTES = 60 * 1024 * 1024
-MAX_TOTAL_BYTES = 200 * 1024 * 1024
-MAX_MEMBERS = 10_000
-#: a member that unpacks to more than this many times its packed size is a ZIP bomb
-MAX_RATIO = 200
 #: the date's Chinese digits; 〇, ○ and 零 all write zero
 _DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "O": 0, "０": 0}
 
@@ -173,20 +169,9 @@ def read_docx(path: Path) -> Any:
     except (zipfile.BadZipFile, ValueError, EOFError):
         raise ImportProblem("not a DOCX file (not a ZIP archive); save it from Word as .docx", path) from None
     with archive:
-        members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
-            raise ImportProblem(f"not a DOCX file: {len(members)} members in the ZIP archive", path)
-        total = 0
-        for member in members:
-            total += member.file_size
-            if member.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES or (
-                member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1)
-            ):
-                raise ImportProblem(
-                    f"refused: '{member.filename}' would unpack to {member.file_size / 1024 / 1024:.0f} MB "
-                    "(a ZIP bomb?)",
-                    path,
-                )
+        bomb = zip_bomb(archive)
+        if bomb:
+            raise ImportProblem(bomb, path)
         if "word/document.xml" not in archive.namelist() and "[Content_Types].xml" not in archive.namelist():
             raise ImportProblem("not a DOCX file (no word/document.xml)", path)
     try:

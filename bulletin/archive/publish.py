@@ -185,7 +185,7 @@ def _edition(
     config: Config, source: Path, issue: Any, rendered: dict[str, bytes], today: dt.date, reason: str | None, number: int
 ) -> dict[str, Any]:
     """The record of one edition: what it was made from, and its outputs."""
-    from bulletin.archive.numbering import issue_images
+    from bulletin.model import issue_images
     from bulletin.archive.catalog import record as catalog_record
 
     inputs = shared_inputs(config)

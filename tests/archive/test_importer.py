@@ -415,7 +415,7 @@ def test_round_trip_of_the_projects_own_docx(project: Project, tmp_path: Path,
 
 
 def _nodes(value):  # type: ignore[no-untyped-def]
-    from bulletin.archive.numbering import nodes
+    from bulletin.model import nodes
 
     return nodes(value)
 
@@ -465,7 +465,7 @@ def _damaged(path: Path, tmp: Path) -> Path:
         ("not-a-docx", lambda p, t: p.write_bytes(b"%PDF-1.7 not a Word file"),
          "bad.docx: not a DOCX file (not a ZIP archive); save it from Word as .docx"),
         ("zip-bomb", lambda p, t: _zip(p, {"[Content_Types].xml": b"<x/>", "word/document.xml": b"\0" * 8_000_000}),
-         "bad.docx: refused: 'word/document.xml' would unpack to 8 MB (a ZIP bomb?)"),
+         "bad.docx: not a DOCX file: part 'word/document.xml' would unpack to 8 MB (a zip bomb?); not read"),
         ("damaged-xml", _damaged, "bad.docx: damaged XML in the Word file: "),
         ("zip-not-word", lambda p, t: _zip(p, {"hello.txt": b"hi"}), "bad.docx: not a DOCX file (no word/document.xml)"),
         ("no-issue-line", lambda p, t: _plain_docx(p), "bad.docx: no issue line 第N期 found; cannot tell the issue's number"),
