@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -26,7 +27,13 @@ def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None =
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The `bulletin` script of a fresh virtual environment holding only the built wheel (and the pinned dependencies)."""
     work = tmp_path_factory.mktemp("wheel")
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", work / "dist", ROOT)
+    # built from a copy: setuptools writes build/ and *.egg-info beside the sources it builds
+    source = work / "source"
+    shutil.copytree(
+        ROOT, source, symlinks=True,
+        ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"),
+    )
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", work / "dist", source)
     wheels = list((work / "dist").glob("bulletin-*.whl"))
     assert len(wheels) == 1, wheels
     env_dir = work / "env"
