@@ -359,6 +359,24 @@ def test_extract_never_overwrites_an_issue_without_force(project: Project, capfd
     assert out.split() == ["restored/003.md", "restored/images/a.png"]
 
 
+def test_extract_without_out_writes_the_source_byte_for_byte_to_stdout(
+    project: Project, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from bulletin.cli import main
+
+    source = "---\ntitle: 第三期\n---\n正文。\n".encode("utf-8")
+    (project.root / "in.pdf").write_bytes(pdf_with(("003.md", source), ("images/a.png", b"png")))
+    old = Path.cwd()
+    os.chdir(project.root)
+    try:
+        code = main(["extract", "in.pdf"])
+    finally:
+        os.chdir(old)
+    out, err = capfdbinary.readouterr()
+    assert code == 0, err.decode("utf-8")
+    assert out == source
+
+
 def test_extract_keeps_two_images_of_the_same_name(project: Project, capfd: pytest.CaptureFixture[str]) -> None:
     (project.root / "in.pdf").write_bytes(
         pdf_with(("003.md", b"---\n"), ("fig.png", b"first"), ("fig.png", b"second"), ("fig.png", b"first"))
