@@ -426,6 +426,7 @@ def new_document(issue: Issue, config: Config, house: House) -> Document:
         lang.set(qn("w:eastAsia"), EAST_ASIAN_LANG)
     for obsolete in settings.findall(qn("w:attachedTemplate")):
         settings.remove(obsolete)
+    x.keep_lines_before_breaks(settings)
     document.settings.odd_and_even_pages_header_footer = True
     write_font_table(document, config.docx_fonts)
 

@@ -449,3 +449,23 @@ def repack(docx: bytes, date: dt.date) -> bytes:
             info.external_attr = 0o100644 << 16
             target.writestr(info, source.read(name))
     return out.getvalue()
+
+
+def keep_lines_before_breaks(settings: etree._Element) -> None:
+    """Set a justified line that ends in a line break (a '\\' in the issue) as the PDF does: not spread.
+
+    Word and LibreOffice otherwise stretch such a line across the measure, one gap per
+    character (`w:doNotExpandShiftReturn` in the settings' `w:compat`).
+    """
+    compat = settings.find(qn("w:compat"))
+    if compat is None:
+        compat = el("w:compat")
+        settings.insert_element_before(compat, *SETTINGS_AFTER_FOOTNOTEPR[2:])
+    if compat.find(qn("w:doNotExpandShiftReturn")) is None:
+        flag = el("w:doNotExpandShiftReturn")
+        # CT_Compat is a sequence: the flag stands before useFELayout and the compatSettings
+        later = [child for child in compat if child.tag in (qn("w:useFELayout"), qn("w:compatSetting"))]
+        if later:
+            later[0].addprevious(flag)
+        else:
+            compat.append(flag)

@@ -242,6 +242,26 @@ def test_samples_print_their_front_numbers_and_colophon(samples: dict[str, tuple
                 assert line.han <= GEOMETRY.chars_per_line + 1, (name, line.text)
 
 
+def test_a_line_ended_by_a_line_break_is_not_spread(samples: dict[str, tuple[Issue, Path]]) -> None:
+    """课题组：… ends in a '\\' in 2026/003: justified, it is still set on the grid, as in the PDF."""
+    _, pdf_path = samples["2026-003"]
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            chars = [c for c in page.chars if c["text"].strip()]
+            rows = collections.defaultdict(list)
+            for char in chars:
+                rows[round(char["bottom"])].append(char)
+            for row in rows.values():
+                text = "".join(c["text"] for c in sorted(row, key=lambda c: c["x0"]))
+                if text.startswith("课题组："):
+                    row.sort(key=lambda c: c["x0"])
+                    advances = [b["x0"] - a["x0"] for a, b in zip(row, row[1:])]
+                    # the grid's pitch is 15.8 pt; a spread line would open gaps of 5 pt and more
+                    assert max(advances) < GEOMETRY.char_pitch + 1.0, (text, advances)
+                    return
+    raise AssertionError("no line 课题组：… in the DOCX as LibreOffice sets it")
+
+
 def test_colophon_on_even_page_lands_on_an_even_page(tmp_path: Path) -> None:
     from tests.render.docx_factory import even_config
 
