@@ -857,6 +857,9 @@ def colophon(writer: Writer, issue: Issue) -> None:
     lines = tuple(f"{row.left}\t{row.right}" if row.right else row.left for row in printed)
     size = house.roles["colophon"].pt(g)
     width = twips(g.type_width)
+    if issue.footnotes:
+        # following the text, the colophon stands a grid line below it, as the PDF sets it
+        writer.paragraph("After Table")
     table = writer.document.add_table(rows=len(lines), cols=1)
     table.style = writer.document.styles["Colophon Table"]
     table.autofit = False
