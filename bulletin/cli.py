@@ -17,9 +17,9 @@ import click
 
 from bulletin import __version__, pipeline
 from bulletin.config import Config, find_root, load_config
-from bulletin.errors import BulletinError, UsageError, display_path
+from bulletin.errors import EXIT_CONTENT, EXIT_INTERNAL, EXIT_USAGE, BulletinError, UsageError, display_path
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_INTERRUPTED = 0, 130
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -33,8 +33,8 @@ Exit codes:
 
 
 def exit_code(error: BulletinError) -> int:
-    """The exit code for a domain error: only the CLI decides this."""
-    return {"content": EXIT_CONTENT, "internal": EXIT_INTERNAL}.get(error.kind, EXIT_USAGE)
+    """The exit code for a domain error: the one its class carries (Problems: the highest of its problems)."""
+    return error.exit_code
 
 
 class Context:

@@ -26,8 +26,6 @@ def display_path(path: Path) -> str:
 class BulletinError(Exception):
     """A problem the user can fix, located in a file."""
 
-    #: what kind of problem this is
-    kind = "content"
     #: the exit code of a command that stops on this problem; each subclass sets its own
     exit_code: int = EXIT_CONTENT
 
@@ -73,21 +71,18 @@ def _restore(cls: type[BulletinError], state: dict[str, object]) -> BulletinErro
 class ContentError(BulletinError):
     """Something wrong in an issue file or what it references (exit 1)."""
 
-    kind = "content"
     exit_code = EXIT_CONTENT
 
 
 class ConfigError(BulletinError):
     """Something wrong in bulletin.toml, the templates or the fonts (exit 2)."""
 
-    kind = "config"
     exit_code = EXIT_USAGE
 
 
 class UsageError(BulletinError):
     """A command line that cannot be carried out (exit 2)."""
 
-    kind = "usage"
     exit_code = EXIT_USAGE
 
 
@@ -97,7 +92,6 @@ class Problems(BulletinError):
     def __init__(self, problems: Sequence[BulletinError]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
-        self.kind = "config" if any(p.kind != "content" for p in self.problems) else "content"
         self.exit_code = max((p.exit_code for p in self.problems), default=EXIT_CONTENT)
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from bulletin.support.cache import FileDigests
 from bulletin.config import Config
-from bulletin.errors import BulletinError, UsageError
+from bulletin.errors import EXIT_INTERNAL, BulletinError, UsageError
 from bulletin.job import RenderJob
 from bulletin.archive.manifest import MANIFEST_NAME, InputHasher, IssueRecord, Manifest, OutputRecord, digest_of, load_manifest, record_output, relative_name, save_manifest, shared_inputs, stale_formats
 from bulletin.model import Issue
@@ -139,7 +139,7 @@ class InternalError(BulletinError):
     It keeps the traceback of its cause as text (it crosses from worker processes), for `--debug`.
     """
 
-    kind = "internal"
+    exit_code = EXIT_INTERNAL
     traceback: str = ""
 
     @classmethod

@@ -12,7 +12,7 @@ import io
 import math
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
-from typing import Iterable, cast
+from typing import Any, Iterable, assert_never, cast
 
 import docx
 from docx.document import Document
@@ -159,7 +159,7 @@ def from_role(name: str, style_id: str, alias: str, role: Role, g: Geometry, **s
     `structure` adds what the role does not say (indents, keeps, tabs, borders) or what
     Word needs said differently (a character role states only what it names).
     """
-    values: dict[str, object] = {"face": role.face, "bold": role.bold}
+    values: dict[str, Any] = {"face": role.face, "bold": role.bold}
     if role.character:
         values.update(based_on=None, latin=None, character=True)
         if role.size is not None:
@@ -175,7 +175,7 @@ def from_role(name: str, style_id: str, alias: str, role: Role, g: Geometry, **s
     if role.color != BLACK:
         values["color"] = role.color
     values.update(structure)
-    return StyleSpec(name, style_id, alias, **values)  # type: ignore[arg-type]
+    return StyleSpec(name, style_id, alias, **values)
 
 
 def style_specs(house: House) -> tuple[StyleSpec, ...]:
@@ -595,6 +595,8 @@ class Writer:
                     paragraph.add_run(style=style).add_break()
                 case FootnoteRef():
                     self.footnotes.reference(paragraph, item.number, self)
+                case _:  # every inline type is handled: the type checker proves it
+                    assert_never(item)
 
     def inlines_of_block(self, paragraph: DocxParagraph, block: Block) -> None:
         """Flatten a non-paragraph block into `paragraph` (inside footnotes)."""
@@ -612,6 +614,8 @@ class Writer:
                     self.inlines_of_block(paragraph, child)
             case Table() | Image() | Rule():
                 pass
+            case _:
+                assert_never(block)
 
     # -------------------------------------------------------- blocks
 
@@ -640,6 +644,8 @@ class Writer:
                 self.code_block(block)
             case Rule():
                 self.paragraph("Body Rule")
+            case _:
+                assert_never(block)
 
     def text_paragraph(self, block: Paragraph, style: str, label: str = "") -> None:
         """A paragraph of running text."""
