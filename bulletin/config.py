@@ -183,18 +183,26 @@ class MarksSchema(_Strict):
 
 _COLOUR = r"^[0-9A-Fa-f]{6}$"
 _Length = Annotated[float, Field(ge=-1000, le=1000)]
+# The tables below are made at import time from house.py's names and dataclasses, which a
+# type checker cannot read: to it, a face and an alignment are text and each table a model.
+if typing.TYPE_CHECKING:
+    _Face: typing.TypeAlias = str
+    _Align: typing.TypeAlias = str
+else:
+    _Face = Literal[tuple(FACES)]
+    _Align = Literal[ALIGNMENTS]
 
 
 class RoleOverride(_Strict):
     """[house.roles.NAME]: one kind of text."""
 
-    face: Literal[tuple(FACES)] | None = None  # type: ignore[valid-type]
+    face: _Face | None = None
     size: Annotated[float, Field(gt=0, le=200)] | None = None
     leading: Annotated[float, Field(gt=0, le=400)] | None = None
     tracking: _Length | None = None
     before: _Length | None = None
     after: _Length | None = None
-    align: Literal[ALIGNMENTS] | None = None  # type: ignore[valid-type]
+    align: _Align | None = None
     color: Annotated[str, Field(pattern=_COLOUR)] | None = None
     bold: bool | None = None
 
@@ -211,28 +219,34 @@ def _overrides(name: str, doc: str, source: type, **types: Any) -> type[BaseMode
 
 
 _roles: dict[str, Any] = {name: (RoleOverride, RoleOverride()) for name in DEFAULT_ROLES}
-RolesOverride = create_model(
-    "RolesOverride", __base__=_Strict, __doc__="[house.roles]: one table per kind of text.", **_roles
-)
-GeometryOverride = _overrides("GeometryOverride", "[house.geometry]: page, grid and measures.", Geometry)
-RulesOverride = _overrides(
-    "RulesOverride", "[house.rules]: rule weights (pt) and colours.", Rules,
-    red_color=Annotated[str, Field(pattern=_COLOUR)], color=Annotated[str, Field(pattern=_COLOUR)],
-)
 _Counted = Annotated[str, Field(pattern=r"\{n\}")]
-LabelsOverride = _overrides(
-    "LabelsOverride", "[house.labels]: fixed words and marks.", Labels,
-    ordered_marker=_Counted, page_number=_Counted, footnote_marker=_Counted,
-)
+if typing.TYPE_CHECKING:
+    RolesOverride: typing.TypeAlias = _Strict
+    GeometryOverride: typing.TypeAlias = _Strict
+    RulesOverride: typing.TypeAlias = _Strict
+    LabelsOverride: typing.TypeAlias = _Strict
+else:
+    RolesOverride = create_model(
+        "RolesOverride", __base__=_Strict, __doc__="[house.roles]: one table per kind of text.", **_roles
+    )
+    GeometryOverride = _overrides("GeometryOverride", "[house.geometry]: page, grid and measures.", Geometry)
+    RulesOverride = _overrides(
+        "RulesOverride", "[house.rules]: rule weights (pt) and colours.", Rules,
+        red_color=Annotated[str, Field(pattern=_COLOUR)], color=Annotated[str, Field(pattern=_COLOUR)],
+    )
+    LabelsOverride = _overrides(
+        "LabelsOverride", "[house.labels]: fixed words and marks.", Labels,
+        ordered_marker=_Counted, page_number=_Counted, footnote_marker=_Counted,
+    )
 
 
 class HouseSchema(_Strict):
     """[house]: overrides of the house style."""
 
-    roles: RolesOverride = RolesOverride()  # type: ignore[valid-type]
-    geometry: GeometryOverride = GeometryOverride()  # type: ignore[valid-type]
-    rules: RulesOverride = RulesOverride()  # type: ignore[valid-type]
-    labels: LabelsOverride = LabelsOverride()  # type: ignore[valid-type]
+    roles: RolesOverride = RolesOverride()
+    geometry: GeometryOverride = GeometryOverride()
+    rules: RulesOverride = RulesOverride()
+    labels: LabelsOverride = LabelsOverride()
 
     def house(self) -> House:
         """The default house with these values over it."""
