@@ -139,4 +139,6 @@ def isolate_fontconfig(folder: Path) -> None:
 
     Must run before WeasyPrint creates its first FontConfiguration.
     """
-    os.environ["FONTCONFIG_FILE"] = str(folder / "fonts.conf")
+    # resolved: a folder reached through a link (verify's temporary project links the
+    # project's fonts) must not leave fontconfig pointing into a folder deleted after it
+    os.environ["FONTCONFIG_FILE"] = str((folder / "fonts.conf").resolve())
