@@ -14,7 +14,7 @@ import PIL.Image
 import pytest
 
 from bulletin.support.fonts import TOOL_FONTS
-from bulletin.render.html import TOOL_TEMPLATES
+from bulletin.support.folders import TOOL_TEMPLATES
 
 from .conftest import BODY, FRONT, ROOT, Project, run_cli
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import PIL.Image
 import pytest
 
-from bulletin.render.html import TOOL_TEMPLATES
+from bulletin.support.folders import TOOL_TEMPLATES
 from bulletin.render.pdf import make_fetcher
 
 from .conftest import ROOT, Project

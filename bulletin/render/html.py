@@ -12,7 +12,7 @@ from markupsafe import Markup
 from bulletin import typography
 from bulletin.config import Config
 from bulletin.errors import ConfigError
-from bulletin.support.folders import TOOL_TEMPLATES, templates_dir  # noqa: F401 (imported from here by older callers)
+from bulletin.support.folders import templates_dir
 from bulletin.support.fonts import fonts_dir, load_fonts
 from bulletin.house import BLACK, HOUSE, House, Role, fields_of, rows
 from bulletin.model import Issue, Meta

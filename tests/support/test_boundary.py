@@ -10,7 +10,7 @@ import pytest
 
 from bulletin.support.fonts import TOOL_FONTS
 from bulletin.output import REGISTER_NAME, remove_stale_temporaries
-from bulletin.render.html import TOOL_TEMPLATES
+from bulletin.support.folders import TOOL_TEMPLATES
 
 from tests.conftest import FRONT, Project, run_cli
 
