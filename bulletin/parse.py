@@ -28,6 +28,9 @@ from bulletin.checks.images import image_problem
 from bulletin.source import NOT_PRINTABLE, Source
 from bulletin.typography import HeadingCounter, join_soft_breaks
 
+#: Markdown's stand-in for "&" before an entity, as its e-mail autolinks write every letter
+_AMP_ENTITY = re.compile(re.escape(markdown.util.AMP_SUBSTITUTE) + r"(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+);")
+
 # ---------------------------------------------------------------- front matter
 
 #: key -> (required, type name, description); the order is the order errors are listed in
@@ -390,6 +393,9 @@ class _TreeReader:
             return html.unescape(raw)
 
         text = re.sub("\x02wzxhzdk:(\\d+)\x03", restore, text)
+        # an e-mail autolink (<a@b.cn>) arrives with each letter as an entity behind Markdown's
+        # stand-in for '&': the letters as typed, never the stand-in's control characters
+        text = _AMP_ENTITY.sub(lambda match: html.unescape(f"&{match.group(1)};"), text)
         return text.replace(NBSP_PLACEHOLDER, "")
 
     def _text(self, text: str | None) -> list[m.Inline]:
@@ -421,7 +427,7 @@ class _TreeReader:
             number = self.footnote_numbers.setdefault(target, len(self.footnote_numbers) + 1)
             return [m.FootnoteRef(number)]
         if tag == "a":
-            return [m.Link(self.inlines(element), element.get("href", ""))]
+            return [m.Link(self.inlines(element), self._unstash(element.get("href", "")))]
         if tag == "img":
             self.problems.append(
                 ContentError("an image must stand alone in its own paragraph", self.source.path, self._line_of(element.get("src", "")))

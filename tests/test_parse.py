@@ -136,3 +136,14 @@ def test_editor_note_is_markdown(project: Project) -> None:
     front = FRONT + "editor_note: |\n  本期**重点**讨论。\n"
     issue = load(project, front=front)
     assert [c.kind for c in issue.editor_note[0].children] == ["text", "strong", "text"]
+
+
+def test_an_email_autolink_keeps_its_letters_and_builds_a_docx(project: Project) -> None:
+    from bulletin.render.docx import render_docx
+
+    path = project.issue(body="来信请寄 <bgs@lj.gov.cn> 或 <0@0>。\n")
+    issue = parse_issue(read_source(path), project.config)
+    links = [inline for inline in issue.body[0].children if isinstance(inline, m.Link)]
+    assert [m.plain_text(link.children) for link in links] == ["bgs@lj.gov.cn", "0@0"]
+    assert [link.href for link in links] == ["mailto:bgs@lj.gov.cn", "mailto:0@0"]
+    assert render_docx(issue, project.config)  # no control character reaches the DOCX
