@@ -1,9 +1,9 @@
 """How full the pages of built PDFs are: the measurement behind "every page but the last holds 22 lines".
 
-    .venv/bin/python -m tests.pagefill OUT [--generated 50]
+    .venv/bin/python -m tests.pagefill OUT [--generated 50] [--reports 50]
 
-builds every sample issue, the stress issue and (with --generated) that many issues of
-`tests/generate_archive.py` into OUT, and prints, per issue and in total, how many
+builds every sample issue, the stress issue and (with --generated, --reports) that many
+short issues, or issues of a report's length, of `tests/generate_archive.py` into OUT, and prints, per issue and in total, how many
 non-final pages end on the grid's last line (22 lines, or the front page's last), how
 many stop one line short where the heading rule allows it (the next page starts with a
 heading, which may not stand alone at a foot), how many stop short otherwise, and the
@@ -117,18 +117,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--generated", type=int, default=0, help="also build this many generated issues")
+    parser.add_argument("--reports", type=int, default=0, help="also build this many generated issues of a report's length")
     args = parser.parse_args()
     config = load_config(ROOT)
     sets: list[tuple[str, list[tuple[Path, Path]]]] = []
     samples = sorted((ROOT / "issues").rglob("*.md")) + [STRESS]
     build(config, samples, ("pdf",), args.out / "samples")
     sets.append(("samples", [(s, output_path(config, s, args.out / "samples", "pdf")) for s in samples]))
-    if args.generated:
-        project = args.out / "generated-src"
-        paths = generate(project, args.generated, per_year=args.generated)
+    for name, count, reports in (("generated", args.generated, False), ("reports", args.reports, True)):
+        if not count:
+            continue
+        project = args.out / f"{name}-src"
+        paths = generate(project, count, per_year=count, reports=reports)
         generated = load_config(project)
-        build(generated, paths, ("pdf",), args.out / "generated")
-        sets.append(("generated", [(p, output_path(generated, p, args.out / "generated", "pdf")) for p in paths]))
+        build(generated, paths, ("pdf",), args.out / name)
+        sets.append((name, [(p, output_path(generated, p, args.out / name, "pdf")) for p in paths]))
     for title, issues in sets:
         fills = [measure(pdf, source, config) for source, pdf in issues]
         print(f"== {title}")

@@ -45,7 +45,7 @@ _original_split_text_box = inline.split_text_box
 _original_find_earlier_page_break = block_layout.find_earlier_page_break
 
 #: elements whose last line the single-character rule applies to
-_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "dd"})
+BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "dd"})
 
 #: half-width marks that must not start or end a line either
 _NO_START = LINE_START_FORBIDDEN + ",.;:!?)]}%"
@@ -92,7 +92,7 @@ def _is_runt(rest: str) -> bool:
     return len(rest.rstrip(_NO_START)) == 1 and is_cjk(rest[0])
 
 
-def _block_text(element: Any) -> str:
+def block_text(element: Any) -> str:
     """A block's text, white space left out."""
     return "".join("".join(element.itertext()).split())
 
@@ -101,15 +101,15 @@ def _ends_block_but_marks(block: Any, box: Any) -> bool:
     """True when only closing marks of other boxes follow the text box's text in `block` (`*以内*。`)."""
     if not box.text.strip():
         return False
-    return _block_text(block).rstrip(_NO_START).endswith("".join(box.text.split()).rstrip(_NO_START))
+    return block_text(block).rstrip(_NO_START).endswith("".join(box.text.split()).rstrip(_NO_START))
 
 
 def _ends_block(box: Any) -> bool:
     """True when the text box holds the end of its paragraph or heading."""
     element = box.element
-    if element is None or element.tag not in _BLOCKS:
+    if element is None or element.tag not in BLOCKS:
         return False
-    return bool(box.text.strip()) and _block_text(element).endswith("".join(box.text.split()))
+    return bool(box.text.strip()) and block_text(element).endswith("".join(box.text.split()))
 
 
 class Justification:
@@ -134,8 +134,12 @@ class Justification:
         #: the box's text ends in the block's, the offset from which its lines hold a cell
         #: or two less, and how many (`render`)
         self.loosen: tuple[int, int, int] | None = None
-        #: the blocks made a line longer, by each element inside them (`render_full_pages`)
-        self.loosened: dict[Any, Any] = {}
+        #: for the text box being split, when it lies in a block made a line shorter: where
+        #: the box's text ends in the block's, the offset from which its lines may squeeze
+        #: more marks, and how many a line
+        self.tighten: tuple[int, int, int] | None = None
+        #: the blocks made a line longer or shorter, by each element inside them (`fill.render_full_pages`)
+        self.adjusted: dict[Any, Any] = {}
         self._saved: list[tuple[Any, str, Any]] = []
 
     def __enter__(self) -> Justification:
@@ -160,14 +164,16 @@ class Justification:
         return self
 
     def render(self, html: Any, **options: Any) -> Any:
-        """`html.render(**options)` with full pages (`render_full_pages`); inside the context only."""
+        """`html.render(**options)` with full pages (`fill.render_full_pages`); inside the context only."""
         if not self._saved:
             raise RuntimeError("Justification.render runs inside the context")
-        self.loosened = {}
+        from bulletin.render.fill import render_full_pages
+
+        self.adjusted = {}
         try:
-            return render_full_pages(html, self.loosened, **options)
+            return render_full_pages(html, self.adjusted, **options)
         finally:
-            self.loosened = {}
+            self.adjusted = {}
 
     def __exit__(self, *exc: object) -> None:
         for module, name, function in self._saved:
@@ -191,15 +197,25 @@ class Justification:
         The line is measured as Pango sets it and then narrowed by half an em for each
         compressed pair it holds (`compressed_pairs`); the measure it was split at is
         widened by as much, until the two agree. A line of a paragraph made a line longer
-        (`render_full_pages`) is split at a measure one or two cells narrower.
+        (`fill.render_full_pages`) is split at a measure one or two cells narrower; one of a
+        paragraph made a line shorter may set a few more closing marks at half width to
+        take more characters.
         """
+        if self.tighten is not None and max_width is not None and not minimum:
+            end, start, more = self.tighten
+            if end - len("".join(text.split())) >= start:
+                # 缩行: this line of a block made a line shorter takes what `more` of its
+                # closing marks give up at half width
+                return self._split_compressed(
+                    text, style, context, max_width, justification_spacing, is_line_start, minimum, more
+                )
         if self.loosen is not None and max_width is not None and not minimum:
             end, start, cells = self.loosen
             if end - len("".join(text.split())) >= start:
                 # 伸行: this line of a block made a line longer holds a cell or two less, or
                 # one less when the rules of line breaking (or half-width Latin letters and
                 # digits) would leave it looser than its gaps can take
-                cell = style["font_size"] + _tracking(style)
+                cell = style["font_size"] + tracking(style)
                 for fewer in range(cells, 0, -1):
                     looser = self._split_compressed(
                         text, style, context, max_width - fewer * cell, justification_spacing, is_line_start, minimum
@@ -217,16 +233,23 @@ class Justification:
         justification_spacing: float,
         is_line_start: bool = True,
         minimum: bool = False,
+        more: int = 0,
     ) -> tuple[Any, ...]:
-        """The line split with adjacent marks compressed (`split_first_line`)."""
-        pairs = compressed_pairs(text) if style["white_space"] in ("normal", "pre-line") else ()
+        """The line split with adjacent marks compressed (`split_first_line`).
+
+        With `more`, up to that many other closing marks of the line (the line's last
+        first) are set at half width too, as many as the line needs to fit.
+        """
+        normal = style["white_space"] in ("normal", "pre-line")
+        pairs = compressed_pairs(text) if normal else ()
         self.pairs = pairs
-        if not pairs or minimum:
+        more = more if normal else 0
+        if (not pairs and not more) or minimum:
             return self._split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
         half = style["font_size"] / 2
 
         def attempt(extra: float) -> tuple[tuple[Any, ...], tuple[str, tuple[int, ...]], int]:
-            """The split at the measure widened by `extra`: result, squeezed marks, pairs inside."""
+            """The split at the measure widened by `extra`: result, squeezed marks, marks it may squeeze."""
             self.squeezed = ("", ())
             wider = None if max_width is None else max_width + extra
             layout, length, resume, width, height, baseline = self._split_first_line(
@@ -236,8 +259,20 @@ class Justification:
             squeezed = self.squeezed[1] if self.squeezed[0] == head else ()
             # a mark the line-end squeeze already set is not narrowed twice
             inside = [at for at in pairs if at + 1 < len(head) and at not in squeezed]
-            state = (head, tuple(sorted({*squeezed, *inside})))
-            return (layout, length, resume, width - half * len(inside), height, baseline), state, len(inside)
+            width -= half * len(inside)
+            extras: list[int] = []
+            if more and max_width is not None:
+                extras = [
+                    at for at in range(len(head.rstrip()) - 1, -1, -1)
+                    if head[at] in SQUEEZABLE and at not in pairs and at not in squeezed
+                ][:more]
+                needed = max(0, math.ceil((width - max_width - 0.01) / half))
+                width -= half * min(needed, len(extras))
+                taken = extras[:needed]
+            else:
+                taken = []
+            state = (head, tuple(sorted({*squeezed, *inside, *taken})))
+            return (layout, length, resume, width, height, baseline), state, len(inside) + len(extras)
 
         found, state, count = attempt(0.0)
         tried = {0}
@@ -374,17 +409,24 @@ class Justification:
     def split_text_box(self, context: Any, box: Any, available_width: float | None, skip: int, is_line_start: bool = True) -> Any:
         """WeasyPrint's `split_text_box`, telling the line split whether this text ends its block."""
         self.splitting_block_end = _ends_block(box)
-        block = self.loosened.get(box.element)
+        block = self.adjusted.get(box.element)
+        if block is None and box.element is not None and (box.element.get(LOOSEN) or box.element.get(TIGHTEN)):
+            block = box.element
         self.splitting_before_marks = (
             not self.splitting_block_end and block is not None and _ends_block_but_marks(block, box)
         )
         self.squeezed = ("", ())
-        self.loosen = None
+        self.loosen = self.tighten = None
         if block is not None:
             begin = _offset_in_block(block, box)
             if begin is not None:
-                start, cells = block.get(LOOSEN).split(":")
-                self.loosen = (begin + len("".join(box.text.split())), int(start), int(cells))
+                end = begin + len("".join(box.text.split()))
+                if block.get(LOOSEN) is not None:
+                    start, amount = block.get(LOOSEN).split(":")
+                    self.loosen = (end, int(start), int(amount))
+                if block.get(TIGHTEN) is not None:
+                    start, amount = block.get(TIGHTEN).split(":")
+                    self.tighten = (end, int(start), int(amount))
         try:
             new_box, resume, preserved = _original_split_text_box(context, box, available_width, skip, is_line_start)
             if new_box is not None:
@@ -394,70 +436,15 @@ class Justification:
             self.splitting_block_end = False
             self.splitting_before_marks = False
             self.squeezed = ("", ())
-            self.loosen = None
+            self.loosen = self.tighten = None
 
 
 #: the attribute that makes a block a line longer (伸行): "start:cells", the offset in its
 #: text (white space left out) from which its lines hold `cells` cells less
 LOOSEN = "data-loosen"
-#: at most this many cells a loosened line gives up: two spread over a line of pure Han
-#: text open its gaps by 0.08 em, within the 0.09 em text extraction allows
-_MOST_LOOSENED = 2
-#: how many times an issue is laid out again to fill its pages
-_MOST_PASSES = 4
-
-
-def render_full_pages(html: Any, loosened: dict[Any, Any] | None = None, **options: Any) -> Any:
-    """`html.render(**options)`, its pages filled to the grid's last line by making paragraphs a line longer.
-
-    WeasyPrint keeps two lines of a paragraph together at a page's foot and head and a
-    heading off the foot by moving lines to the next page, which leaves the foot empty.
-    A compositor makes a paragraph on the page a line longer instead (伸行): the first
-    page with an empty grid line at its foot gets, per empty line, the paragraph whose
-    lengthening costs least (`_lengthening`), and the issue is laid out again; a layout
-    that fills no more lines is dropped. Within the Justification context only;
-    `loosened` (the context's) gets every element inside a block made a line longer.
-    """
-    if loosened is None:
-        loosened = {}
-    document = html.render(**options)
-    tried: set[int] = set()
-    for _ in range(_MOST_PASSES):
-        holes = _holes(document)
-        page = next((page for page, count in holes.items() if page not in tried), None)
-        if page is None:
-            break
-        tried.add(page)
-        plan = _lengthening(document, page, holes[page]) if holes[page] <= 2 else []
-        if not plan:
-            continue
-        for element, start, cells in plan:
-            element.set(LOOSEN, f"{start}:{cells}")
-            loosened.update((inside, element) for inside in element.iter())
-        candidate = html.render(**options)
-        if sum(_holes(candidate).values()) < sum(holes.values()) and _last_lines_hold_two(candidate, plan):
-            document = candidate
-            tried = {p for p in tried if p < page}
-        else:
-            for element, _, _ in plan:
-                del element.attrib[LOOSEN]
-                for inside in element.iter():
-                    del loosened[inside]
-    return document
-
-
-def _last_lines_hold_two(document: Any, plan: list[tuple[Any, int, int]]) -> bool:
-    """True when each block of `plan` ends on a line of two characters or more, marks not counted.
-
-    A break rule can move a cluster such as “实”…… to the new last line on its own:
-    that line holds one character, which the block made a line longer must not leave.
-    """
-    last: dict[Any, str] = {}
-    for lines in _layout_lines(document):
-        for element, text, _, _ in lines:
-            if element is not None:
-                last[element] = text
-    return all(sum(char.isalnum() for char in last.get(element, "")) >= 2 for element, _, _ in plan)
+#: the attribute that makes a block a line shorter (缩行): "start:marks", the offset in its
+#: text from which its lines may set `marks` more closing marks at half width
+TIGHTEN = "data-tighten"
 
 
 def _offset_in_block(block: Any, box: Any) -> int | None:
@@ -480,7 +467,7 @@ def _offset_in_block(block: Any, box: Any) -> int | None:
 
 
 def _spreads(head: str, slack: float, style: Any) -> bool:
-    """True when a justified line of text `head`, `slack` short of its measure, keeps its gaps within `_WIDEST`.
+    """True when a justified line of text `head`, `slack` short of its measure, keeps its gaps within `WIDEST`.
 
     The slack goes between the characters outside Latin runs and after each run but the
     line's last (`justify_cjk`); a line looser than that would space its Latin runs.
@@ -488,97 +475,12 @@ def _spreads(head: str, slack: float, style: Any) -> bool:
     head = head.rstrip()
     runs = [run for run in LATIN_RUN.finditer(head) if run.end() - run.start() > 1]
     gaps = len(head) - sum(run.end() - run.start() for run in runs) + len(runs) - 1
-    return gaps > 0 and _tracking(style) + slack / gaps <= _WIDEST * style["font_size"]
+    return gaps > 0 and tracking(style) + slack / gaps <= WIDEST * style["font_size"]
 
 
-def _cells(text: str) -> float:
+def cells(text: str) -> float:
+    """How many cells `text` takes: a Chinese character one, a Latin letter or digit half."""
     return sum(1 if is_cjk(char) else 0.5 for char in text)
-
-
-def _layout_lines(document: Any) -> list[list[tuple[Any, str, float, float]]]:
-    """Per page, the in-flow lines of running text: (block element, text, bottom, height); None for other content."""
-    pages = []
-    for page in document.pages:
-        found: list[tuple[Any, str, float, float]] = []
-
-        def walk(box: Any) -> None:
-            if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
-                if isinstance(box, boxes.FootnoteAreaBox) and box.children:
-                    found.append((None, "", math.inf, 0.0))  # a page with notes is not filled here
-                return
-            if isinstance(box, boxes.LineBox):
-                element = box.element
-                text = "".join(t.text for t in _text_boxes(box))
-                if element is not None and element.tag in _BLOCKS and text.strip():
-                    found.append((element, text, box.position_y + box.height, box.height))
-                elif text.strip():
-                    found.append((None, text, box.position_y + box.height, box.height))
-                return
-            if isinstance(box, (boxes.ReplacedBox, boxes.TableBox)):
-                found.append((None, "", box.position_y + box.margin_height(), 0.0))
-            for child in getattr(box, "children", ()):
-                walk(child)
-
-        walk(page._page_box)  # pyright: ignore[reportPrivateUsage]
-        box = page._page_box  # pyright: ignore[reportPrivateUsage]
-        found.append((None, "", box.content_box_y() + box.height, -1.0))  # the type area's foot
-        pages.append(found)
-    return pages
-
-
-def _holes(document: Any) -> dict[int, int]:
-    """Pages (but the last of the running text) whose foot holds empty grid lines, and how many."""
-    pages = _layout_lines(document)
-    last = max((index for index, lines in enumerate(pages) if any(e is not None for e, *_ in lines)), default=0)
-    holes = {}
-    for index, lines in enumerate(pages[:last]):
-        *content, (_, _, foot, _) = lines
-        if not content or any(element is None and bottom > foot for element, _, bottom, _ in content):
-            continue
-        deepest = max(content, key=lambda line: line[2])
-        element, _, bottom, pitch = deepest
-        if element is None or pitch <= 0 or element.get("class") == "colophon-line":
-            continue
-        count = int((foot - bottom + 0.5) // pitch)
-        if count > 0:
-            holes[index] = count
-    return holes
-
-
-def _lengthening(document: Any, page: int, count: int) -> list[tuple[Any, int, int]]:
-    """The `count` paragraphs of `page` cheapest to make a line longer: (element, offset to loosen from, cells).
-
-    A loosened line holds `cells` cells less (one or two), its slack spread between its
-    characters, and moves that many characters on: the last `need` lines before a
-    paragraph's last (of `m` cells) give it `need × cells` more, and it breaks into a new
-    last line of two characters or more when m + need × cells ≥ 30. The cost is the
-    slack added, need × cells; a line is loosened only if its gaps outside Latin runs stay
-    within the 0.09 em text extraction allows (ten such gaps a cell).
-    """
-    pages = _layout_lines(document)
-    lines_of: dict[Any, list[tuple[int, str]]] = {}
-    for index, page_lines in enumerate(pages):
-        for element, text, _, _ in page_lines:
-            if element is not None:
-                lines_of.setdefault(element, []).append((index, text))
-    options = []
-    for order, (element, lines) in enumerate(lines_of.items()):
-        # a paragraph that starts on the page: one line longer, it pushes what follows on,
-        # or, running on to the next page, keeps its extra line here
-        if element.tag != "p" or element.get(LOOSEN) is not None or lines[0][0] != page:
-            continue
-        for cells in range(1, _MOST_LOOSENED + 1):
-            need = max(1, math.ceil((30 - _cells(lines[-1][1].strip())) / cells))
-            if need > len(lines) - 1:
-                continue
-            loosened = [text.strip() for _, text in lines[-1 - need : -1]]
-            if any(len(text) - len("".join(LATIN_RUN.findall(text))) < 10 * cells for text in loosened):
-                continue
-            rest = "".join("".join(text for _, text in lines[-1 - need :]).split())
-            options.append((need * cells, -order, element, len(_block_text(element)) - len(rest), cells))
-            break
-    options.sort(key=lambda option: option[:2])
-    return [(element, start, cells) for _, _, element, start, cells in options[:count]]
 
 
 def find_earlier_page_break(context: Any, children: Any, absolute_boxes: Any, fixed_boxes: Any) -> Any:
@@ -611,16 +513,16 @@ def can_break_text(text: str, lang: Any) -> bool | None:
     return found
 
 
-def _text_boxes(box: Any) -> list[Any]:
+def text_boxes(box: Any) -> list[Any]:
     """The line's text boxes in the order they are set."""
     if isinstance(box, boxes.TextBox):
         return [box]
     if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-        return [leaf for child in box.children if child.is_in_normal_flow() for leaf in _text_boxes(child)]
+        return [leaf for child in box.children if child.is_in_normal_flow() for leaf in text_boxes(child)]
     return []
 
 
-def _tracking(style: Any) -> float:
+def tracking(style: Any) -> float:
     spacing = style["letter_spacing"]
     return 0.0 if spacing == "normal" else float(spacing)
 
@@ -635,7 +537,7 @@ def _content_right(line: Any) -> float:
 
 #: the widest gap, in ems, justification opens between characters outside Latin runs
 #: before it spaces the runs too: text extraction takes a tenth of an em for a word space
-_WIDEST = 0.09
+WIDEST = 0.09
 #: a Latin word or a number, with the marks inside it (1.5, 3.2%, 1,862.4, COVID-19)
 LATIN_RUN = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+(?:[.,:/'\-][0-9A-Za-z\u00c0-\u024f]+)*%?")
 
@@ -658,7 +560,7 @@ def _spread(context: Any, box: Any, extra: tuple[float, float], drawn: tuple[flo
         if add:
             # boxes split from one element share a style object: give this one its own
             box.style = box.style.copy()
-            box.style["letter_spacing"] = _tracking(box.style) + add
+            box.style["letter_spacing"] = tracking(box.style) + add
             layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=0)
             layout.deactivate()
             box.pango_layout = layout
@@ -680,15 +582,15 @@ def _latin_spans(line: Any, available_width: float) -> list[tuple[int, int]]:
     """Where the line's Latin words and numbers of two characters or more lie in its text.
 
     None on a line so loose that even spread over every gap its slack opens them wider
-    than `_WIDEST`: such a line is letter-spaced evenly, in as few boxes as it has.
+    than `WIDEST`: such a line is letter-spaced evenly, in as few boxes as it has.
     """
-    texts = _text_boxes(line)
+    texts = text_boxes(line)
     text = "".join(box.text for box in texts)
     if len(text) < 2:
         return []
-    tracking = _tracking(texts[-1].style)
-    slack = line.position_x + available_width - (_content_right(line) - tracking)
-    if tracking + slack / (len(text) - 1) > _WIDEST * line.style["font_size"]:
+    last_tracking = tracking(texts[-1].style)
+    slack = line.position_x + available_width - (_content_right(line) - last_tracking)
+    if last_tracking + slack / (len(text) - 1) > WIDEST * line.style["font_size"]:
         return []
     return [run.span() for run in LATIN_RUN.finditer(text) if run.end() - run.start() > 1]
 
@@ -746,7 +648,7 @@ def _split_boxes(context: Any, box: Any, spans: list[tuple[int, int]], offset: i
 
 def justify_cjk(context: Any, line: Any, available_width: float) -> bool:
     """Spread the line's slack between its characters, not inside Latin runs; False when it holds no Chinese text."""
-    texts = _text_boxes(line)
+    texts = text_boxes(line)
     if not texts or not any(is_cjk(char) for box in texts for char in box.text):
         return False
     # gaps that take tracking: after each character outside Latin runs, but the line's last
@@ -759,26 +661,26 @@ def justify_cjk(context: Any, line: Any, available_width: float) -> bool:
         return True
     # Pango drops the tracking after a line's last character, but WeasyPrint counts it in
     # the box width: the last glyph's visible end lies that far inside the box.
-    tracking = _tracking(texts[-1].style)
-    visible_right = _content_right(line) - tracking
+    last_tracking = tracking(texts[-1].style)
+    visible_right = _content_right(line) - last_tracking
     slack = line.position_x + available_width - visible_right
     if slack <= 0:
         return True
     if texts[-1].text and getattr(texts[-1], "latin", None):
         texts[-1].latin = False  # nothing follows the line's last run
-    base = _tracking(next((box for box in texts if getattr(box, "latin", None) is None), texts[-1]).style)
+    base = tracking(next((box for box in texts if getattr(box, "latin", None) is None), texts[-1]).style)
     size = line.style["font_size"]
     # gaps inside Latin runs (the last character's, unless it ends the line, is a boundary)
     inside = sum(len(box.text) for box in texts if getattr(box, "latin", None) is not None) - boundaries
     if getattr(texts[-1], "latin", None) is not None:
         inside -= 1
     wanted = slack / (spread + boundaries)
-    if base + wanted <= _WIDEST * size or inside < 1:
+    if base + wanted <= WIDEST * size or inside < 1:
         latin = (0.0, 0.0)
     else:
         # a gap wider than a tenth of an em reads as a word space to text extraction
         # (pdftotext): the Latin runs take what the other gaps cannot
-        wanted = _WIDEST * size - base
+        wanted = WIDEST * size - base
         rest = (slack - wanted * (spread + boundaries)) / inside
         if rest > wanted:
             wanted = rest = slack / (spread + boundaries + inside)

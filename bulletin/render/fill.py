@@ -1,0 +1,550 @@
+"""Part of the PDF stage: full pages — paragraphs made a line longer (伸行) or shorter (缩行) so pages end on the grid.
+
+WeasyPrint keeps two lines of a paragraph together at a page's foot and head
+(`orphans`/`widows: 2`) and a heading off the foot by moving lines to the next page,
+which leaves grid lines empty at the foot. A compositor changes the line count of a
+paragraph near the break instead: one is made a line longer (its last lines hold a
+cell or two less, the slack spread between their characters) or a line shorter (its
+last lines set some of their closing marks at half width and take up the short last
+line).
+
+`render_full_pages` lays the issue out, reads from the layout each page's blocks and
+their lines, and for the first page with empty lines at its foot (but the last of the
+running text) finds the cheapest set of at most three such changes, among the blocks of
+that page and the first of the next, that fills it: a model of WeasyPrint's page
+breaking (`Window.fill`) places the blocks with their new line counts. The issue is laid
+out again with the changes and the layout is kept when it has fewer short pages;
+otherwise the changes are dropped and not tried again. The line split does the work
+(`justify.Justification.split_first_line`, from the `data-loosen` and `data-tighten`
+attributes put on the paragraphs).
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterator, NamedTuple
+
+from weasyprint.formatting_structure import boxes
+
+from bulletin.render.justify import (
+    BLOCKS,
+    LATIN_RUN,
+    LOOSEN,
+    SQUEEZABLE,
+    TIGHTEN,
+    WIDEST,
+    block_text,
+    can_break_between,
+    cells,
+    compressed_pairs,
+    text_boxes,
+    tracking,
+)
+from bulletin.typography import LINE_START_FORBIDDEN, is_cjk
+
+#: at most this many cells a loosened line gives up: two spread over a line of pure Han
+#: text open its gaps by 0.08 em, within the 0.09 em text extraction allows
+MOST_LOOSENED = 2
+#: at most this many closing marks of a tightened line are set at half width, besides
+#: the pairs that always are: a line gives up at most two cells
+MOST_SQUEEZED = 4
+#: how many times an issue is laid out again to fill its pages
+MOST_PASSES = 6
+#: at most this many changed paragraphs fill one page
+MOST_CHANGES = 3
+#: how many blocks of the next page a page may take lines from
+LOOKAHEAD = 4
+
+
+class Line(NamedTuple):
+    """A line of a block: where it stands, its text and how many cells its measure holds."""
+
+    page: int
+    slot: int  # grid lines below the page's first line of running text
+    text: str
+    measure: float  # cells from where the line's text starts to the end of the measure
+    widest: float = 0.0  # the widest gap justification may open, in cells
+
+
+class PageLine(NamedTuple):
+    """A line as found on a page: the running text's block (None for anything else), text, bottom, height, measure."""
+
+    element: Any
+    text: str
+    bottom: float
+    height: float
+    measure: float = 0.0
+    widest: float = 0.0
+
+
+@dataclass
+class Block:
+    """A paragraph or heading of the running text, as laid out: its lines, by page."""
+
+    element: Any
+    heading: bool
+    lines: list[Line] = field(default_factory=list)
+    notes: bool = False  # holds a note call: moving it would move its note too
+
+    @property
+    def first_page(self) -> int:
+        return self.lines[0][0]
+
+    def on(self, page: int) -> int:
+        return sum(1 for line in self.lines if line.page == page)
+
+    def gap_before(self, page: int, previous: Block | None) -> int:
+        """Empty grid slots between the previous block's last line and this block's first, on one page."""
+        first = self.lines[0]
+        if previous is None or first.page != page or previous.lines[-1].page != page:
+            return 0
+        return max(0, first.slot - previous.lines[-1].slot - 1)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A paragraph made a line longer (+1) or shorter (-1): where the changed lines start, the amount, the cost."""
+
+    block: int  # index in the issue's blocks
+    lines: int  # +1 or -1
+    start: int  # offset in the block's text (white space left out) of the first changed line
+    amount: int  # cells a loosened line gives up, or marks a tightened line may squeeze
+    cost: float  # cells of spacing changed
+
+    def attribute(self) -> tuple[str, str]:
+        return (LOOSEN if self.lines > 0 else TIGHTEN), f"{self.start}:{self.amount}"
+
+
+@dataclass
+class Page:
+    """A page of running text: its capacity in grid lines and what it holds."""
+
+    index: int
+    capacity: int  # grid lines from the page's first running line to the type area's foot
+    used: int  # grid lines down to its last line
+    plain: bool  # running text only: no notes, tables, figures below its first line
+
+
+@dataclass
+class Layout:
+    """What `render_full_pages` reads from a laid-out issue."""
+
+    blocks: list[Block]
+    pages: list[Page]
+    last: int  # the last page holding running text
+
+    def holes(self) -> dict[int, int]:
+        """Pages (but the last of the running text) of running text only with empty grid lines at the foot."""
+        return {
+            page.index: page.capacity - page.used
+            for page in self.pages
+            if page.index < self.last and page.plain and page.capacity > page.used
+        }
+
+    def score(self) -> tuple[tuple[int, ...], int]:
+        """Per page in order, the empty grid lines the rules do not allow; then the pages one line short before a heading.
+
+        Lower is better; the first part is compared as a sequence, so a layout that puts
+        its first short page later wins: a compositor fills the pages in order, and a
+        change that fills one page may leave a later one short for the next pass.
+        """
+        holes = self.holes()
+        allowed = {index for index, empty in holes.items() if empty == 1 and self.next_is_heading(index)}
+        short = tuple(
+            0 if page.index in allowed else holes.get(page.index, 0) for page in self.pages[: self.last]
+        )
+        return short, len(allowed)
+
+    def next_is_heading(self, index: int) -> bool:
+        following = [block for block in self.blocks if block.first_page == index + 1]
+        return bool(following) and following[0].heading and not any(
+            block.on(index + 1) and block.first_page <= index for block in self.blocks
+        )
+
+
+def read_layout(document: Any, running: frozenset[Any]) -> Layout:
+    """The running text's blocks and the pages' fill, from WeasyPrint's boxes.
+
+    Anything else met once the running text has begun (a note, a table, a figure, the
+    colophon) is a block without an element: nothing moves across it.
+    """
+    blocks: dict[Any, Block] = {}
+    order: list[Block] = []
+    pages = []
+    last = 0
+    for index, page in enumerate(document.pages):
+        box = page._page_box  # pyright: ignore[reportPrivateUsage]
+        foot = box.content_box_y() + box.height
+        found = list(_page_lines(box, running))
+        lines = [item for item in found if item[0] is not None]
+        if not lines:
+            if order:
+                order.extend(Block(None, False, [Line(index, 0, line.text, 0.0)]) for line in found)
+            pages.append(Page(index, 0, 0, False))
+            continue
+        last = index
+        pitch = lines[0].height
+        top = lines[0].bottom
+        # a note, table, figure or other text below the running text's first line, or lines off the pitch
+        plain = all(item.element is not None for item in found[found.index(lines[0]):])
+        plain = plain and all(math.isfinite(line.bottom) for line in found)
+        plain = plain and all(abs(line.height - pitch) <= 0.5 for line in lines)
+        for element, text, bottom, _, measure, widest in found:
+            slot = round((bottom - top) / pitch) if math.isfinite(bottom) else 0
+            if element is None:
+                if order:
+                    order.append(Block(None, False, [Line(index, slot, text, measure, widest)]))
+                continue
+            block = blocks.get(element)
+            if block is None:
+                block = blocks[element] = Block(element, element.tag in ("h2", "h3", "h4", "h5", "h6"))
+                block.notes = any("footnote" in (inside.get("class") or "").split() for inside in element.iter())
+                order.append(block)
+            block.lines.append(Line(index, slot, text, measure, widest))
+        used = round((lines[-1].bottom - top) / pitch) + 1
+        capacity = used + max(0, int((foot - lines[-1].bottom + 0.5) // pitch))
+        pages.append(Page(index, capacity, used, plain))
+    return Layout(order, pages, last)
+
+
+def _page_lines(page_box: Any, running: frozenset[Any]) -> Iterator[PageLine]:
+    """The page's lines in order."""
+
+    def walk(box: Any, right: float) -> Iterator[PageLine]:
+        if isinstance(box, boxes.MarginBox) or box.is_absolutely_positioned():
+            return
+        if box.element is not None and "colophon-space" in (box.element.get("class") or "").split():
+            yield PageLine(None, "", box.position_y + box.margin_height(), 0.0)  # the colophon's room
+            return
+        if isinstance(box, boxes.FootnoteAreaBox):
+            if box.children:
+                yield PageLine(None, "", math.inf, 0.0)
+            return
+        if isinstance(box, boxes.LineBox):
+            element = box.element
+            texts = text_boxes(box)
+            text = "".join(t.text for t in texts)
+            if not text.strip():
+                return
+            # the measure: from where the line's text starts (after an indent) to its block's right edge
+            size = box.style["font_size"]
+            cell = size + tracking(box.style)
+            measure = (right - texts[0].position_x) / cell if cell > 0 else 0.0
+            widest = (WIDEST * size - tracking(box.style)) / cell if cell > 0 else 0.0
+            bottom = box.position_y + box.height
+            yield PageLine(element if element in running else None, text, bottom, box.height, measure, widest)
+            return
+        if isinstance(box, (boxes.ReplacedBox, boxes.TableBox)):
+            yield PageLine(None, "", box.position_y + box.margin_height(), 0.0)
+            return
+        if isinstance(box, boxes.BlockContainerBox):
+            right = box.content_box_x() + box.width
+        for child in getattr(box, "children", ()):
+            yield from walk(child, right)
+
+    yield from walk(page_box, 0.0)
+
+
+def running_elements(root: Any) -> frozenset[Any]:
+    """The paragraphs and headings of the body and the editor's note (not the front, title or colophon)."""
+    found: set[Any] = set()
+    for parent in root.iter():
+        if (parent.tag, parent.get("class")) in (("main", "body"), ("section", "editor-note")):
+            found.update(element for element in parent.iter() if element.tag in BLOCKS)
+    return frozenset(found)
+
+
+# ---------------------------------------------------------------- the changes a paragraph can take
+
+
+#: advances of Latin characters in the house faces, in ems (a serif's: digits half an em)
+_LATIN = {**{digit: 0.5 for digit in "0123456789"}, **{mark: 0.28 for mark in ".,:;'/ "}, "%": 0.83, "-": 0.33}
+
+
+def _advance(char: str) -> float:
+    """The cells a character takes in the model: a Han character or full-width mark one."""
+    if is_cjk(char) or char in "“”‘’":
+        return 1.0
+    return _LATIN.get(char, 0.7 if char.isupper() else 0.5)
+
+
+def _fit(text: str, start: int, measure: float, squeeze: int, pairs: set[int]) -> tuple[int, float]:
+    """Where a line of `text` from `start` ends on a grid of cells, and the cells it takes (`set_lines`)."""
+    width = taken = 0.0
+    marks = 0
+    chosen = None
+    for end in range(start + 1, len(text) + 1):
+        char = text[end - 1]
+        width += _advance(char)
+        if end - 1 in pairs:
+            width -= 0.5
+        if char in SQUEEZABLE and end - 1 not in pairs:
+            marks += 1
+        allowed = squeeze + (2 if char in LINE_START_FORBIDDEN else 0)
+        set_width = width - 0.5 * min(marks, allowed)
+        if set_width > measure + 0.01:
+            break
+        if end == len(text) or (text[end] not in LINE_START_FORBIDDEN and can_break_between(char, text[end])):
+            chosen, taken = end, set_width
+    return (chosen, taken) if chosen is not None else (start + 1, measure)
+
+
+def set_lines(text: str, measures: list[float], squeeze: int = 0, narrower: int = 0, widest: float = 0.1) -> int:
+    """How many lines `text` takes, set on a grid of cells: the model the changes are planned with.
+
+    Line `i` holds `measures[i]` cells (the last measure for the lines after); a Han
+    character or full-width mark takes a cell, a Latin letter or digit half, the first
+    mark of a compressed pair half. A line breaks where clreq allows, as late as fits;
+    it may set up to two closing marks at half width to keep a mark that may not start
+    the next line, and up to `squeeze` more to take more characters. With `narrower`, a
+    line is set that many cells (or fewer) short of its measure when its slack, spread
+    over its gaps outside Latin runs, stays within `widest` cells a gap, as the line
+    split does (`justify.Justification.split_first_line`).
+    """
+    pairs = set(compressed_pairs(text))
+    count = 0
+    start = 0
+    while start < len(text):
+        measure = measures[min(count, len(measures) - 1)]
+        end, _ = _fit(text, start, measure, squeeze, pairs)
+        for fewer in range(narrower, 0, -1):
+            short, taken = _fit(text, start, measure - fewer, squeeze, pairs)
+            if short == len(text):
+                end = short
+                break
+            head = text[start:short]
+            latin = [run.end() - run.start() for run in LATIN_RUN.finditer(head) if run.end() - run.start() > 1]
+            gaps = len(head) - sum(latin) + len(latin) - 1
+            if gaps > 0 and (measure - taken) / gaps <= widest - 0.005:
+                end = short
+                break
+        count += 1
+        start = end
+    return count
+
+
+def lengthening(block: Block, index: int) -> Change | None:
+    """The cheapest way to make a paragraph a line longer, or None.
+
+    A loosened line holds `cells` cells less (one or two), its slack spread between its
+    characters: the last `need` lines before the paragraph's last give it that much more
+    and it breaks into one more line (`set_lines` decides, against the same model of the
+    lines as they are). The cost is the slack added, need × cells; a line is loosened
+    only if its gaps outside Latin runs stay within the 0.09 em text extraction allows
+    (ten such gaps a cell).
+    """
+    lines = block.lines
+    for amount in range(1, MOST_LOOSENED + 1):
+        for need in range(1, len(lines)):
+            rest = lines[-1 - need :]
+            loosened = [line.text.strip() for line in rest[:-1]]
+            if any(len(text) - len("".join(LATIN_RUN.findall(text))) < 10 * amount for text in loosened):
+                break
+            text = "".join("".join(line.text for line in rest).split())
+            measures = [line.measure for line in rest]
+            if set_lines(text, measures, narrower=amount, widest=rest[0].widest) > set_lines(text, measures):
+                return Change(index, +1, _offset(block, rest), amount, float(need * amount))
+    return None
+
+
+def shortening(block: Block, index: int) -> Change | None:
+    """The cheapest way to make a paragraph a line shorter, or None.
+
+    Its last `need` lines before the last set up to `MOST_SQUEEZED` more of their
+    closing marks at half width each (besides a pair's first mark and the marks the line
+    end squeezes) and take up the last line (`set_lines` decides, against the same
+    model of the lines as they are). The cost is the last line's cells, taken in.
+    """
+    lines = block.lines
+    last = cells(lines[-1].text.strip())
+    for need in range(1, len(lines)):
+        rest = lines[-1 - need :]
+        text = "".join("".join(line.text for line in rest).split())
+        measures = [line.measure for line in rest]
+        if set_lines(text, measures, squeeze=MOST_SQUEEZED) < set_lines(text, measures):
+            return Change(index, -1, _offset(block, rest), MOST_SQUEEZED, last)
+    return None
+
+
+def _offset(block: Block, rest: list[Line]) -> int:
+    """Where the lines `rest` (the block's last) start in its text, white space left out."""
+    return len(block_text(block.element)) - len("".join("".join(line.text for line in rest).split()))
+
+
+# ---------------------------------------------------------------- one page
+
+
+@dataclass
+class Window:
+    """A page and the blocks that may end up on it: what it starts with, then the blocks in order."""
+
+    capacity: int
+    carried: int  # lines at the page's top of a block begun on an earlier page
+    blocks: list[int]  # indexes into the issue's blocks
+    heading: list[bool]
+    gaps: list[int]
+
+    def fill(self, counts: list[int]) -> tuple[int, bool]:
+        """Grid lines used on the page when its blocks have `counts` lines, and whether a heading starts the next.
+
+        WeasyPrint's rules: a paragraph that does not fit is split when at least two of
+        its lines stay and two go (the page keeps as many as fit, up to all but two),
+        else it goes whole to the next page; a heading goes with the first lines of what
+        follows it.
+        """
+        used = self.carried
+        for at, count in enumerate(counts):
+            gap = self.gaps[at] if used else 0
+            room = self.capacity - used - gap
+            if self.heading[at]:
+                if count + self._lead(counts, at + 1) <= room:
+                    used += gap + count
+                    continue
+                return used, True
+            if count <= room:
+                used += gap + count
+                continue
+            kept = min(room, count - 2)
+            if kept >= 2:
+                return used + gap + kept, False
+            return used, False
+        return used, False
+
+    def _lead(self, counts: list[int], at: int) -> int:
+        """The lines the block at `at` needs at a page's foot to start there (two after the window)."""
+        if at >= len(counts):
+            return 2
+        if self.heading[at]:
+            return counts[at] + self._lead(counts, at + 1)
+        return counts[at] if counts[at] < 4 else 2
+
+
+def window(layout: Layout, page: Page) -> Window | None:
+    """The page's window, or None when the page has no block of its own.
+
+    The blocks that start on the page, then up to `LOOKAHEAD` of the next page's; the
+    window stops at anything that is not running text and at a block holding a note
+    call (its note would move with it).
+    """
+    blocks = layout.blocks
+    carried = sum(block.on(page.index) for block in blocks if block.element is not None and block.first_page < page.index)
+    chosen: list[int] = []
+    ahead = 0
+    for at, block in enumerate(blocks):
+        if block.first_page < page.index:
+            continue
+        if block.element is None and not chosen and block.first_page == page.index:
+            continue  # a table or figure above the page's running text
+        if block.element is None or block.notes or block.first_page > page.index + 1:
+            break
+        if block.first_page == page.index + 1:
+            if ahead >= LOOKAHEAD and not blocks[chosen[-1]].heading:
+                break
+            ahead += 1
+        chosen.append(at)
+    if not chosen:
+        return None
+    gaps = [blocks[at].gap_before(blocks[at].first_page, blocks[at - 1] if at else None) for at in chosen]
+    return Window(page.capacity, carried, chosen, [blocks[at].heading for at in chosen], gaps)
+
+
+def plan(layout: Layout, page: Page, refused: set[Change]) -> list[Change]:
+    """The cheapest changes (at most `MOST_CHANGES`) that leave `page` full, or one line short before a heading.
+
+    Ranked by (page still short otherwise, empty lines, cost); an empty list when none
+    does better than the page as it is, or the model does not reproduce the layout.
+    """
+    frame = window(layout, page)
+    if frame is None:
+        return []
+    counts = [len(layout.blocks[at].lines) for at in frame.blocks]
+    used, _ = frame.fill(counts)
+    if used != page.used:
+        return []  # the page breaks otherwise than the model says: leave it
+
+    def rank(used: int, heading_next: bool, cost: float) -> tuple[bool, int, float]:
+        empty = page.capacity - used
+        return (empty > 1 or (empty == 1 and not heading_next)), empty, cost
+
+    options: list[Change] = []
+    for at in frame.blocks:
+        block = layout.blocks[at]
+        if block.heading or block.element.tag != "p" or block.notes:
+            continue
+        if block.element.get(LOOSEN) is not None or block.element.get(TIGHTEN) is not None:
+            continue
+        for change in (lengthening(block, at), shortening(block, at)):
+            if change is not None and change not in refused:
+                options.append(change)
+    best = rank(used, layout.next_is_heading(page.index), 0.0)
+    chosen: list[Change] = []
+    for size in range(1, MOST_CHANGES + 1):
+        for combination in itertools.combinations(options, size):
+            if len({change.block for change in combination}) < size:
+                continue
+            changed = dict(zip(frame.blocks, counts))
+            for change in combination:
+                changed[change.block] += change.lines
+            filled, heading_next = frame.fill([changed[at] for at in frame.blocks])
+            ranked = rank(filled, heading_next, sum(change.cost for change in combination))
+            if ranked < best:
+                best, chosen = ranked, list(combination)
+    return chosen
+
+
+# ---------------------------------------------------------------- the loop
+
+
+def render_full_pages(html: Any, adjusted: dict[Any, Any] | None = None, **options: Any) -> Any:
+    """`html.render(**options)`, its pages filled to the grid's last line by changing paragraphs' line counts.
+
+    Within the Justification context only; `adjusted` (the context's) gets every element
+    inside a block made a line longer or shorter, mapped to that block.
+    """
+    if adjusted is None:
+        adjusted = {}
+    document = html.render(**options)
+    running = running_elements(html.etree_element)
+    layout = read_layout(document, running)
+    refused: set[Change] = set()
+    for _ in range(MOST_PASSES):
+        changes: list[Change] = []
+        for index in sorted(layout.holes()):
+            changes = plan(layout, layout.pages[index], refused)
+            if changes:
+                break
+        if not changes:
+            break
+        elements = [layout.blocks[change.block].element for change in changes]
+        for change, element in zip(changes, elements):
+            name, value = change.attribute()
+            element.set(name, value)
+            adjusted.update((inside, element) for inside in element.iter())
+        candidate = html.render(**options)
+        found = read_layout(candidate, running)
+        if found.score() < layout.score() and _no_runts(layout, found, changes):
+            document, layout = candidate, found
+            refused = set()
+        else:
+            for element in elements:
+                element.attrib.pop(LOOSEN, None)
+                element.attrib.pop(TIGHTEN, None)
+                for inside in element.iter():
+                    adjusted.pop(inside, None)
+            refused.update(changes)
+    return document
+
+
+def _no_runts(before: Layout, after: Layout, changes: list[Change]) -> bool:
+    """True when each changed block ends on a line of two characters or more, marks not counted.
+
+    A break rule can move a cluster such as “实”…… to a new last line on its own: a block
+    made a line longer must not leave it one character.
+    """
+    lines = {block.element: block.lines for block in after.blocks}
+    for change in changes:
+        found = lines.get(before.blocks[change.block].element)
+        if not found or sum(char.isalnum() for char in found[-1].text) < 2:
+            return False
+    return True
