@@ -6,8 +6,10 @@ builds every sample issue, the stress issue and (with --generated, --reports) th
 short issues, or issues of a report's length, of `tests/generate_archive.py` into OUT, and prints, per issue and in total, how many
 non-final pages end on the grid's last line (22 lines, or the front page's last), how
 many stop one line short where the heading rule allows it (the next page starts with a
-heading, which may not stand alone at a foot), how many stop short otherwise, and the
-widest gap justification opened between characters (the spacing cost of a line).
+heading, which may not stand alone at a foot), how many stop short otherwise, the
+widest gap justification opened between characters (the spacing cost of a line made
+longer) and the most closing marks one line sets at half width (that of a line made
+shorter; a compressed pair's first mark not counted).
 
 A page counts when the type area holds running text only: a page with a footnote, a
 table or a figure has blocks of heights of its own and is listed apart.
@@ -28,11 +30,13 @@ from tests.generate_archive import generate
 from tests.pdfmeasure import (
     BOTTOM,
     GEOMETRY,
+    RIGHT,
     SMALL,
     TOP,
     Line,
     Printed,
     body_lines,
+    compressible,
     expected_blocks,
     match_blocks,
     page_lines,
@@ -54,6 +58,7 @@ class Fill:
     short: list[tuple[int, int]] = field(default_factory=list)  # (page, empty lines at the foot)
     other: list[int] = field(default_factory=list)  # notes, tables or figures on the page
     widest_gap: float = 0.0  # pt, between two glyphs of a justified line outside Latin runs
+    most_squeezed: int = 0  # marks of one line set at half width, a pair's first not counted
 
     @property
     def counted(self) -> int:
@@ -105,7 +110,10 @@ def measure(pdf: Path, source: Path, config) -> Fill:
         else:
             fill.short.append((index + 1, empty))
     for item in printed:
+        right = RIGHT - item.block.inset * GEOMETRY.char_pitch
         for line in item.lines[:-1]:
+            paired = {at for at in line.squeezed(right) if at + 1 < len(line.chars) and compressible(line.text[at], line.text[at + 1])}
+            fill.most_squeezed = max(fill.most_squeezed, len(set(line.squeezed(right)) - paired))
             chars = [c for c in line.chars if c["size"] >= SMALL]
             gaps = [b["x0"] - a["x1"] for a, b in zip(chars, chars[1:]) if not (a["text"].isascii() and b["text"].isascii())]
             if gaps:
@@ -138,7 +146,8 @@ def main() -> None:
         if title == "samples":
             for fill in fills:
                 print(f"{fill.name:10} pages {fill.pages}: 22 lines {fill.full}, 21 before a heading {fill.heading}, "
-                      f"short {fill.short}, with notes/tables/figures {fill.other}, widest gap {fill.widest_gap:.2f} pt")
+                      f"short {fill.short}, with notes/tables/figures {fill.other}, widest gap {fill.widest_gap:.2f} pt, "
+                      f"most marks at half width on a line {fill.most_squeezed}")
         counted = sum(fill.counted for fill in fills)
         full = sum(len(fill.full) for fill in fills)
         heading = sum(len(fill.heading) for fill in fills)
@@ -146,7 +155,8 @@ def main() -> None:
               f"({100 * full / max(counted, 1):.0f}%), {heading} one line short before a heading, "
               f"{counted - full - heading} short otherwise; {sum(len(f.other) for f in fills)} pages with notes, "
               f"tables or figures; widest gap {max(f.widest_gap for f in fills):.2f} pt "
-              f"({max(f.widest_gap for f in fills) / GEOMETRY.body_size:.3f} em)")
+              f"({max(f.widest_gap for f in fills) / GEOMETRY.body_size:.3f} em); most marks at half width on a "
+              f"line {max(f.most_squeezed for f in fills)}")
 
 
 if __name__ == "__main__":

@@ -162,12 +162,13 @@ def test_full_pages_hold_22_lines_on_the_pitch(built) -> None:
 
 #: page 1 of 2025/012 stops 3 grid lines short: the next paragraph's lines 3 and 4 and the
 #: note line 3 calls take 97.6 pt (2 × 28.95 + 39.7) where the front page leaves 93.5 pt;
-#: widows: 2 keeps line 3 from standing alone, no paragraph of the page can be made a line
-#: longer, and making one a line shorter (缩行) is not done
+#: widows: 2 keeps line 3 from standing alone, the paragraph above ends on a full line (it
+#: cannot be made a line shorter), and the planner leaves a paragraph that calls a note
+#: where it is (`fill.window`)
 FRONT_PAGE_SHORT = pytest.mark.xfail(
     strict=True,
     reason="2025/012 p1 ends 3 lines short: lines 3-4 of the next paragraph and its note 1 "
-    "need 97.6 pt, the front page leaves 93.5 pt; widows 2, no 缩行",
+    "need 97.6 pt, the front page leaves 93.5 pt; widows 2; the paragraph above ends on a full line",
 )
 
 

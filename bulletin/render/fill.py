@@ -421,11 +421,11 @@ class Window:
 
 
 def window(layout: Layout, page: Page) -> Window | None:
-    """The page's window, or None when the page has no block of its own.
+    """The page's window, or None when the page has no block of its own or holds what the model does not place.
 
-    The blocks that start on the page, then up to `LOOKAHEAD` of the next page's; the
-    window stops at anything that is not running text and at a block holding a note
-    call (its note would move with it).
+    The blocks that start on the page, then up to `LOOKAHEAD` of the next page's (more
+    while the last is a heading); the window stops at anything that is not running text
+    and at a block holding a note call (its note would move with it).
     """
     blocks = layout.blocks
     carried = sum(block.on(page.index) for block in blocks if block.element is not None and block.first_page < page.index)
@@ -436,6 +436,8 @@ def window(layout: Layout, page: Page) -> Window | None:
             continue
         if block.element is None and not chosen and block.first_page == page.index:
             continue  # a table or figure above the page's running text
+        if (block.element is None or block.notes) and block.first_page == page.index:
+            return None  # the page holds what the model does not place
         if block.element is None or block.notes or block.first_page > page.index + 1:
             break
         if block.first_page == page.index + 1:
