@@ -525,7 +525,11 @@ def text_runs(paragraph: DocxParagraph, text: str, style: str | None) -> None:
     the first of ”， ）。 》、 ，“ “《 gives up its blank half. Word's own punctuation
     compression would narrow every mark (and break the 28-character line) and
     LibreOffice does not read it from a DOCX, so the run carries the spacing itself:
-    the paragraph's tracking less half the font size, in every reader alike.
+    the paragraph's tracking less half the font size. Word, by the OOXML meaning of
+    `w:spacing`, sets the pair in one and a half cells with the glyph intact.
+    LibreOffice drops a negative spacing after a run's last character and prints the
+    pair in two cells; the one format it would narrow the mark for, scaling (`w:w`),
+    squashes the glyph in every reader (docs/docx.md, "Consecutive punctuation").
     """
     start = 0
     for at in compressed_pairs(text):
