@@ -37,8 +37,10 @@ from bulletin.model import (
     Block, Code, CodeBlock, Emphasis, Footnote, FootnoteRef, Heading, Image, Inline, Issue, LineBreak, Link, ListBlock,
     Paragraph, plain_text, Quote, Rule, Strong, Table, TableCell, Text,
 )
+from bulletin.render import docx_fonts
 from bulletin.render import docx_xml as x
 from bulletin.render.justify import compressed_pairs
+from bulletin.support.fonts import fonts_dir
 
 EAST_ASIAN_LANG = "zh-CN"
 LATIN_LANG = "en-US"
@@ -922,6 +924,8 @@ def render_docx(issue: Issue, config: Config) -> bytes:
         even_page_break(writer)
     colophon(writer, issue)
     set_properties(document, issue)
+    # last: the faces are cut to the characters the finished document sets in each
+    docx_fonts.embed_fonts(document, config.docx_fonts, house, fonts_dir(config.root))
     out = io.BytesIO()
     document.save(out)
     return x.repack(out.getvalue(), issue.meta.date)
