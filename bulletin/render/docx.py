@@ -155,6 +155,19 @@ def faces(fonts: DocxFonts) -> dict[str, str]:
     }
 
 
+def face_chains(fonts: DocxFonts, house: House) -> dict[str, tuple[str, ...]]:
+    """For each font name the DOCX asks for, the house faces (CSS names, most wanted first) that draw it.
+
+    The first role naming a font decides; the Latin name has none.
+    """
+    chains: dict[str, tuple[str, ...]] = {}
+    for role, name in faces(fonts).items():
+        face = house.faces.get("title" if role == "masthead" else role)
+        if face is not None:
+            chains.setdefault(name, face.chain)
+    return chains
+
+
 def from_role(name: str, style_id: str, alias: str, role: Role, g: Geometry, **structure: object) -> StyleSpec:
     """A style drawn from a house role: face, size, leading, tracking, space, alignment, colour, weight.
 
@@ -925,7 +938,7 @@ def render_docx(issue: Issue, config: Config) -> bytes:
     colophon(writer, issue)
     set_properties(document, issue)
     # last: the faces are cut to the characters the finished document sets in each
-    docx_fonts.embed_fonts(document, config.docx_fonts, house, fonts_dir(config.root))
+    docx_fonts.embed_fonts(document, face_chains(config.docx_fonts, house), fonts_dir(config.root))
     out = io.BytesIO()
     document.save(out)
     return x.repack(out.getvalue(), issue.meta.date)

@@ -18,7 +18,7 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -28,9 +28,9 @@ from fontTools import subset
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
+from fontTools.ttLib.tables._g_l_y_f import Glyph
 from lxml import etree
 
-from bulletin.house import DocxFonts, House
 from bulletin.render import docx_xml as x
 from bulletin.support.fonts import FontFile, load_fonts
 
@@ -155,6 +155,13 @@ def characters_by_face(document: Document) -> dict[tuple[str, bool], set[str]]:
 # ---------------------------------------------------------------- the subsets
 
 
+def _quadratic(glyph: Any) -> Glyph:
+    """A glyph of a glyph set as a TrueType outline."""
+    pen = TTGlyphPen(None)
+    glyph.draw(Cu2QuPen(pen, MAX_ERROR, reverse_direction=True))
+    return pen.glyph()
+
+
 def _to_truetype(font: TTFont) -> None:
     """Give a CFF-flavoured font quadratic (glyf) outlines, as fontTools' otf2ttf snippet does.
 
@@ -162,11 +169,7 @@ def _to_truetype(font: TTFont) -> None:
     """
     order = font.getGlyphOrder()
     glyphs = font.getGlyphSet()
-    outlines = {}
-    for name in order:
-        pen = TTGlyphPen(None)
-        glyphs[name].draw(Cu2QuPen(pen, MAX_ERROR, reverse_direction=True))
-        outlines[name] = pen.glyph()
+    outlines = {name: _quadratic(glyphs[name]) for name in order}
     font["loca"] = newTable("loca")
     font["glyf"] = glyf = newTable("glyf")
     glyf.glyphOrder = order
@@ -224,9 +227,20 @@ def _cut(path: Path, characters: str) -> TTFont:
     return font
 
 
-def _borrow(font: TTFont, donor: TTFont, characters: str) -> str:
-    """Add the glyphs `donor` has for `characters` to `font` (same units per em); the characters neither has."""
-    have = donor.getBestCmap()
+@lru_cache(maxsize=4)
+def _source(path: Path) -> TTFont:
+    """A font file opened once in a process and read lazily, glyph by glyph; never changed."""
+    return TTFont(str(path), lazy=True)
+
+
+def _borrow(font: TTFont, path: Path, characters: str) -> str:
+    """Add the glyphs the font of `path` has for `characters` to `font` (same units per em); returns those it lacks.
+
+    The glyphs are read one by one from the whole file, opened once: cutting a 25 MB
+    fallback for a character or two would cost more than the rest of the DOCX.
+    """
+    donor = _source(path)
+    have, glyphs = donor.getBestCmap() or {}, donor.getGlyphSet()
     order = list(font.getGlyphOrder())
     missing = ""
     for char in characters:
@@ -234,10 +248,11 @@ def _borrow(font: TTFont, donor: TTFont, characters: str) -> str:
             missing += char
             continue
         glyph, name = have[ord(char)], f"borrowed{ord(char):05X}"
-        font["glyf"].glyphs[name] = donor["glyf"][glyph]
-        for table in ("hmtx", "vmtx"):
-            if table in font and table in donor:
-                font[table][name] = donor[table][glyph]
+        outline = font["glyf"].glyphs[name] = _quadratic(glyphs[glyph])
+        outline.recalcBounds(font["glyf"])
+        font["hmtx"][name] = (donor["hmtx"][glyph][0], getattr(outline, "xMin", 0))
+        if "vmtx" in font and "vmtx" in donor:
+            font["vmtx"][name] = donor["vmtx"][glyph]
         for subtable in font["cmap"].tables:
             if subtable.isUnicode():
                 subtable.cmap[ord(char)] = name
@@ -256,10 +271,11 @@ def subset_font(chain: tuple[tuple[Path, str], ...], characters: str, family: st
     wide-coverage fallback. Same inputs, same bytes.
     """
     font = _cut(chain[0][0], characters)
-    missing = "".join(char for char in characters if ord(char) not in font.getBestCmap())
+    own = font.getBestCmap() or {}
+    missing = "".join(char for char in characters if ord(char) not in own)
     for path, _ in chain[1:]:
         if missing:
-            missing = _borrow(font, _cut(path, missing), missing)
+            missing = _borrow(font, path, missing)
     _rename(font, family, bold)
     out = io.BytesIO()
     font.save(out)
@@ -272,19 +288,13 @@ def _house_file(fonts: tuple[FontFile, ...], face: str, weight: int) -> FontFile
     return min(files, key=lambda font: (abs(font.weight - weight), font.weight), default=None)
 
 
-def embedded_faces(document: Document, names: DocxFonts, house: House, folder: Path) -> list[Embedded]:
+def embedded_faces(document: Document, chains: dict[str, tuple[str, ...]], folder: Path) -> list[Embedded]:
     """The faces to embed: each house face a run resolves to, cut to the characters set in it.
 
-    Names the configuration gives no house face (the Latin Times New Roman) are left to
+    `chains` gives, for each font name the DOCX asks for, the house's CSS faces that draw
+    it (`docx.face_chains`); a name without one (the Latin Times New Roman) is left to
     the reader. A bold run uses the face's bold file where the house has one.
     """
-    from bulletin.render.docx import faces
-
-    chains: dict[str, tuple[str, ...]] = {}
-    for role, name in faces(names).items():
-        key = "title" if role == "masthead" else role
-        if key in house.faces:
-            chains.setdefault(name, house.faces[key].chain)
     fonts = load_fonts(folder)
     wanted: dict[tuple[str, tuple[FontFile, ...]], set[str]] = {}
     for (name, bold), characters in sorted(characters_by_face(document).items()):
@@ -303,9 +313,9 @@ def embedded_faces(document: Document, names: DocxFonts, house: House, folder: P
     ]
 
 
-def embed_fonts(document: Document, names: DocxFonts, house: House, folder: Path) -> list[Embedded]:
+def embed_fonts(document: Document, chains: dict[str, tuple[str, ...]], folder: Path) -> list[Embedded]:
     """Put the house faces the document's runs use into its package and font table; returns them."""
-    embedded = embedded_faces(document, names, house, folder)
+    embedded = embedded_faces(document, chains, folder)
     table = document.part.part_related_by(RT.FONT_TABLE)
     for number, face in enumerate(embedded, start=1):
         x.embed_font(table, face.name, "w:embedBold" if face.bold else "w:embedRegular", face.key,
