@@ -20,8 +20,9 @@ from bulletin.pipeline import load
 from bulletin.render import docx_fonts
 from bulletin.render.docx import render_docx
 from tests.conftest import SAMPLES
-from tests.render.docx_factory import config, full_issue
-from tests.render.test_docx import all_paragraphs, east_asian_font
+from tests.render.docx_factory import config
+# the fixtures `issue` (every part of the model) and `data` (it rendered) are test_docx's
+from tests.render.test_docx import all_paragraphs, data, east_asian_font, issue  # noqa: F401
 from tests.render.test_docx_fallback import embedded_fonts
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -31,16 +32,6 @@ RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 FONT_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
 OBFUSCATED = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 GUID = re.compile(r"\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}")
-
-
-@pytest.fixture
-def issue(tmp_path: Path) -> Issue:
-    return full_issue(tmp_path)
-
-
-@pytest.fixture
-def data(issue: Issue, tmp_path: Path) -> bytes:
-    return render_docx(issue, config(tmp_path))
 
 
 def read(data: bytes, name: str) -> etree._Element:
@@ -151,3 +142,10 @@ def test_two_builds_give_the_same_bytes(issue: Issue, tmp_path: Path) -> None:
     docx_fonts.subset_font.cache_clear()  # cut the faces again, not from the cache
     (tmp_path / "other").mkdir()
     assert render_docx(issue, config(tmp_path / "other")) == first
+
+
+def test_a_character_no_house_face_has_is_left_to_the_reader(issue: Issue, tmp_path: Path) -> None:
+    # U+1F600 is in neither 仿宋 nor the fallback: the DOCX still builds, the face holds the rest
+    odd = replace(issue, body=(*issue.body, Paragraph((Text("会议\U0001F600结束。"),))))
+    cmap = embedded_fonts(render_docx(odd, config(tmp_path)))[DocxFonts().body].getBestCmap()
+    assert 0x1F600 not in cmap and {ord("会"), ord("议"), ord("结"), ord("束")} <= set(cmap)
