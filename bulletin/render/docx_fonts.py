@@ -28,6 +28,7 @@ from fontTools import subset
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
+from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 from lxml import etree
 
@@ -227,6 +228,18 @@ def _cut(path: Path, characters: str) -> TTFont:
     return font
 
 
+def _map(font: TTFont, code: int, glyph: str) -> None:
+    """Map character `code` to `glyph` in the font's Unicode cmaps; beyond U+FFFF in a format 12 one, made if need be."""
+    tables = font["cmap"].tables
+    if code > 0xFFFF and not any(table.format == 12 for table in tables):
+        full = CmapSubtable.newSubtable(12)
+        full.platformID, full.platEncID, full.language, full.cmap = 3, 10, 0, dict(font.getBestCmap() or {})
+        tables.append(full)
+    for table in tables:
+        if table.isUnicode() and (code <= 0xFFFF or table.format == 12):
+            table.cmap[code] = glyph
+
+
 @lru_cache(maxsize=4)
 def _source(path: Path) -> TTFont:
     """A font file opened once in a process and read lazily, glyph by glyph; never changed."""
@@ -253,9 +266,7 @@ def _borrow(font: TTFont, path: Path, characters: str) -> str:
         font["hmtx"][name] = (donor["hmtx"][glyph][0], getattr(outline, "xMin", 0))
         if "vmtx" in font and "vmtx" in donor:
             font["vmtx"][name] = donor["vmtx"][glyph]
-        for subtable in font["cmap"].tables:
-            if subtable.isUnicode():
-                subtable.cmap[ord(char)] = name
+        _map(font, ord(char), name)
         order.append(name)
     font.setGlyphOrder(order)
     font["glyf"].glyphOrder = order

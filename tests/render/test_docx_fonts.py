@@ -144,6 +144,14 @@ def test_two_builds_give_the_same_bytes(issue: Issue, tmp_path: Path) -> None:
     assert render_docx(issue, config(tmp_path / "other")) == first
 
 
+def test_a_character_beyond_the_basic_plane_comes_from_the_fallback(issue: Issue, tmp_path: Path) -> None:
+    # U+2000B 𠀋 (CJK Extension B): not in Fandol, in Noto Serif CJK; it needs a 32-bit cmap
+    odd = replace(issue, body=(*issue.body, Paragraph((Text("会议\U0002000B结束。"),))))
+    fang = embedded_fonts(render_docx(odd, config(tmp_path)))[DocxFonts().body]
+    assert fang["glyf"][fang.getBestCmap()[0x2000B]].numberOfContours > 0
+    assert any(table.format == 12 for table in fang["cmap"].tables)
+
+
 def test_a_character_no_house_face_has_is_left_to_the_reader(issue: Issue, tmp_path: Path) -> None:
     # U+1F600 is in neither 仿宋 nor the fallback: the DOCX still builds, the face holds the rest
     odd = replace(issue, body=(*issue.body, Paragraph((Text("会议\U0001F600结束。"),))))
