@@ -240,19 +240,30 @@ def _map(font: TTFont, code: int, glyph: str) -> None:
             table.cmap[code] = glyph
 
 
-@lru_cache(maxsize=4)
-def _source(path: Path) -> TTFont:
-    """A font file opened once in a process and read lazily, glyph by glyph; never changed."""
-    return TTFont(str(path), lazy=True)
+@lru_cache(maxsize=8)
+def _source(path: Path, sha256: str) -> tuple[TTFont, dict[str, Glyph]]:
+    """A font file opened once in a process and read lazily, and the TrueType outlines made of its glyphs so far.
+
+    Neither is ever changed once made; issue after issue, most characters are ones met before.
+    """
+    return TTFont(str(path), lazy=True), {}
 
 
-def _borrow(font: TTFont, path: Path, characters: str) -> str:
+@lru_cache(maxsize=8)
+def _frame(path: Path, sha256: str) -> bytes:
+    """The font of `path` cut to the digits: the tables every subset of it starts from."""
+    out = io.BytesIO()
+    _cut(path, DIGITS).save(out)
+    return out.getvalue()
+
+
+def _borrow(font: TTFont, path: Path, sha256: str, characters: str) -> str:
     """Add the glyphs the font of `path` has for `characters` to `font` (same units per em); returns those it lacks.
 
-    The glyphs are read one by one from the whole file, opened once: cutting a 25 MB
-    fallback for a character or two would cost more than the rest of the DOCX.
+    The glyphs are read one by one from the whole file, opened once, and each is made
+    TrueType once: cutting 5–25 MB fonts afresh for every issue costs seconds.
     """
-    donor = _source(path)
+    donor, made = _source(path, sha256)
     have, glyphs = donor.getBestCmap() or {}, donor.getGlyphSet()
     order = list(font.getGlyphOrder())
     missing = ""
@@ -260,9 +271,11 @@ def _borrow(font: TTFont, path: Path, characters: str) -> str:
         if ord(char) not in have:
             missing += char
             continue
-        glyph, name = have[ord(char)], f"borrowed{ord(char):05X}"
-        outline = font["glyf"].glyphs[name] = _quadratic(glyphs[glyph])
-        outline.recalcBounds(font["glyf"])
+        glyph, name = have[ord(char)], f"u{ord(char):05X}"
+        if glyph not in made:
+            made[glyph] = _quadratic(glyphs[glyph])
+            made[glyph].recalcBounds(font["glyf"])
+        outline = font["glyf"].glyphs[name] = made[glyph]
         font["hmtx"][name] = (donor["hmtx"][glyph][0], getattr(outline, "xMin", 0))
         if "vmtx" in font and "vmtx" in donor:
             font["vmtx"][name] = donor["vmtx"][glyph]
@@ -281,12 +294,12 @@ def subset_font(chain: tuple[tuple[Path, str], ...], characters: str, family: st
     the PDF's CSS chains try them: a character the house face lacks (堃) comes from the
     wide-coverage fallback. Same inputs, same bytes.
     """
-    font = _cut(chain[0][0], characters)
+    font = TTFont(io.BytesIO(_frame(*chain[0])), recalcTimestamp=False)
     own = font.getBestCmap() or {}
     missing = "".join(char for char in characters if ord(char) not in own)
-    for path, _ in chain[1:]:
+    for path, sha256 in chain:
         if missing:
-            missing = _borrow(font, path, missing)
+            missing = _borrow(font, path, sha256, missing)
     _rename(font, family, bold)
     out = io.BytesIO()
     font.save(out)
