@@ -37,8 +37,10 @@ from bulletin.model import (
     Block, Code, CodeBlock, Emphasis, Footnote, FootnoteRef, Heading, Image, Inline, Issue, LineBreak, Link, ListBlock,
     Paragraph, plain_text, Quote, Rule, Strong, Table, TableCell, Text,
 )
+from bulletin.render import docx_fonts
 from bulletin.render import docx_xml as x
 from bulletin.render.justify import compressed_pairs
+from bulletin.support.fonts import fonts_dir
 
 EAST_ASIAN_LANG = "zh-CN"
 LATIN_LANG = "en-US"
@@ -151,6 +153,19 @@ def faces(fonts: DocxFonts) -> dict[str, str]:
         "masthead": fonts.masthead,
         "latin": fonts.latin,
     }
+
+
+def face_chains(fonts: DocxFonts, house: House) -> dict[str, tuple[str, ...]]:
+    """For each font name the DOCX asks for, the house faces (CSS names, most wanted first) that draw it.
+
+    The first role naming a font decides; the Latin name has none.
+    """
+    chains: dict[str, tuple[str, ...]] = {}
+    for role, name in faces(fonts).items():
+        face = house.faces.get("title" if role == "masthead" else role)
+        if face is not None:
+            chains.setdefault(name, face.chain)
+    return chains
 
 
 def from_role(name: str, style_id: str, alias: str, role: Role, g: Geometry, **structure: object) -> StyleSpec:
@@ -926,6 +941,8 @@ def render_docx(issue: Issue, config: Config) -> bytes:
         even_page_break(writer)
     colophon(writer, issue)
     set_properties(document, issue)
+    # last: the faces are cut to the characters the finished document sets in each
+    docx_fonts.embed_fonts(document, face_chains(config.docx_fonts, house), fonts_dir(config.root))
     out = io.BytesIO()
     document.save(out)
     return x.repack(out.getvalue(), issue.meta.date)

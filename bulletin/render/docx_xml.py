@@ -408,6 +408,49 @@ def replace_font_table(part: Part, fonts: Iterable[tuple[str, FontKind]]) -> Non
     )
 
 
+#: an embedded font part: a font whose first 32 bytes are XOR'd with its key (ECMA-376 Part 1, §17.8.1)
+CT_OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+#: children of w:font after its embedding slots; the slots come in this order
+FONT_EMBED_ORDER = ("w:embedRegular", "w:embedBold", "w:embedItalic", "w:embedBoldItalic")
+
+
+def embed_font(font_table: Part, name: str, slot: str, key: str, data: bytes, number: int) -> None:
+    """Add `word/fonts/font<number>.odttf` (`data`, already obfuscated) as `slot` of font `name` in the font table.
+
+    `slot` is `w:embedRegular`, `w:embedBold` …; `key` the GUID the part is obfuscated with.
+    """
+    part = Part(PackURI(f"/word/fonts/font{number}.odttf"), CT_OBFUSCATED_FONT, data, font_table.package)
+    rid = font_table.relate_to(part, RT.FONT)
+    root = etree.fromstring(font_table.blob)
+    font = next(font for font in root.iter(qn("w:font")) if font.get(qn("w:name")) == name)
+    element = etree.Element(qn(slot), {qn("r:id"): rid, qn("w:fontKey"): key, qn("w:subsetted"): "1"})
+    put(font, element, ("w:altName", "w:panose1", "w:charset", "w:family", "w:notTrueType", "w:pitch", "w:sig",
+                        *FONT_EMBED_ORDER))
+    font_table._blob = etree.tostring(  # pyright: ignore[reportPrivateUsage]
+        root, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+
+
+#: children of w:settings that stand before w:embedTrueTypeFonts (CT_Settings)
+_SETTINGS_BEFORE_EMBED = (
+    "w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation", "w:removeDateAndTime",
+    "w:doNotDisplayPageBoundaries", "w:displayBackgroundShape", "w:printPostScriptOverText",
+    "w:printFractionalCharacterWidth", "w:printFormsData",
+)
+
+
+def set_embed_fonts(settings: etree._Element) -> None:
+    """Say the document carries its fonts, subset (`w:embedTrueTypeFonts`, `w:saveSubsetFonts`).
+
+    Word then keeps embedding them, cut to the characters used, when the file is saved again.
+    """
+    before = [child for child in settings if child.tag in {qn(tag) for tag in _SETTINGS_BEFORE_EMBED}]
+    at = settings.index(before[-1]) + 1 if before else 0
+    for offset, tag in enumerate(("w:embedTrueTypeFonts", "w:saveSubsetFonts")):
+        if settings.find(qn(tag)) is None:
+            settings.insert(at + offset, el(tag))
+
+
 def default_styles() -> list[etree._Element]:
     """Word's three default styles, formatting-free: character, table and list."""
     xml = (

@@ -5,11 +5,15 @@ says what kind each is (class, PANOSE, GB2312, the names the same face has on Wi
 the Mac and in WPS) and every run's East Asian language is zh-CN, so Word and WPS
 substitute a face of the right kind and a Chinese one, never Japanese glyph variants.
 
+The DOCX also carries the house faces, cut to the characters the issue sets in each
+(docs/docx.md, "Embedded faces"): a reader without the named face uses the copy.
+
 LibreOffice stands in for such a machine: Debian's fonts-noto-cjk and nothing else
-(no house fonts, no office fonts), a fresh profile. pdfplumber measures its PDF; the
-face each glyph was drawn from is found by its CID in the embedded subset, matched
-against the cmaps of the Noto CJK collections (the regional faces share outlines and
-differ in which glyph a character maps to).
+(no house fonts, no office fonts), a fresh profile. pdfplumber measures its PDF. A
+glyph drawn from a face the DOCX carries is recognised by its outline, the same as
+that face's outline for the character; one drawn from the Noto CJK collections by its
+CID in the embedded subset, matched against the collections' cmaps (the regional faces
+share outlines and differ in which glyph a character maps to).
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +33,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from fontTools import t1Lib
-from fontTools.ttLib import TTCollection
+from fontTools.ttLib import TTCollection, TTFont
 from lxml import etree
 from pypdf import PdfReader
 
@@ -44,6 +49,7 @@ from tests.render.docx_factory import config, full_issue
 from tests.render.test_docx_libreoffice import EDGE, Line, body, lines_of
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 SOFFICE = shutil.which("soffice")
 NOTO = Path("/usr/share/fonts/opentype/noto")
 COLLECTIONS = {"Sans": NOTO / "NotoSansCJK-Regular.ttc", "Serif": NOTO / "NotoSerifCJK-Regular.ttc"}
@@ -146,8 +152,10 @@ def on_noto_machine(test):
 
 
 @pytest.fixture(scope="module")
-def on_noto(tmp_path_factory: pytest.TempPathFactory, sample_build: Path, sample_config: Config) -> dict[str, tuple[Path, Path]]:
-    """Each sample: its PDF edition and LibreOffice's PDF of its DOCX on the Noto-only machine."""
+def on_noto(
+    tmp_path_factory: pytest.TempPathFactory, sample_build: Path, sample_config: Config
+) -> dict[str, tuple[Path, Path, Path]]:
+    """Each sample: its PDF edition, LibreOffice's PDF of its DOCX on the Noto-only machine, and the DOCX."""
     folder = tmp_path_factory.mktemp("noto")
     sources, pdfs = [], []
     for sample in SAMPLES:
@@ -156,11 +164,14 @@ def on_noto(tmp_path_factory: pytest.TempPathFactory, sample_build: Path, sample
         sources.append(docx)
         pdfs.append(output_path(sample_config, sample, sample_build, "pdf"))
     assert SOFFICE is not None
-    subprocess.run(
-        [SOFFICE, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(folder), *map(str, sources)],
-        env=noto_machine(folder), check=True, capture_output=True, timeout=300,
-    )
-    return {source.stem: (pdf, folder / f"{source.stem}.pdf") for source, pdf in zip(sources, pdfs)}
+    # one LibreOffice per file, as a reader opens one bulletin: within a session LibreOffice
+    # keeps the first document's embedded faces for every later one of the same name
+    for source in sources:
+        subprocess.run(
+            [SOFFICE, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+            env=noto_machine(folder), check=True, capture_output=True, timeout=300,
+        )
+    return {source.stem: (pdf, folder / f"{source.stem}.pdf", source) for source, pdf in zip(sources, pdfs)}
 
 
 @lru_cache(maxsize=None)
@@ -195,7 +206,9 @@ def cjk_faces(pdf: Path, tmp: Path) -> dict[str, set[str]]:
     """For each Noto CJK face that could have drawn a Han character of the PDF, those characters.
 
     Every embedded subset LibreOffice wrote for a Noto CJK collection is read: its glyph
-    names carry the CIDs, its ToUnicode map the characters. A character counts for a
+    names carry the CIDs, its ToUnicode map the characters. (The collections are CFF,
+    which LibreOffice writes as Type 1; a TrueType font is a face the DOCX carries, even
+    one cut from Noto, and `house_fonts` tells those.) A character counts for a
     face when that face maps it to the CID drawn; only characters the faces disagree
     on tell them apart, so each face's set is the characters it explains, and a face
     that explains fewer than all was not the one used.
@@ -207,9 +220,10 @@ def cjk_faces(pdf: Path, tmp: Path) -> dict[str, set[str]]:
             font = font.get_object()
             name = str(font["/BaseFont"])
             style = "Serif" if "NotoSerifCJK" in name else "Sans" if "NotoSansCJK" in name else None
-            if style is None or "/ToUnicode" not in font:
+            descriptor = font["/FontDescriptor"].get_object()
+            if style is None or "/ToUnicode" not in font or "/FontFile" not in descriptor:
                 continue
-            program = font["/FontDescriptor"].get_object()["/FontFile"].get_object().get_data()
+            program = descriptor["/FontFile"].get_object().get_data()
             path = tmp / "subset.pfa"
             path.write_bytes(program)
             t1 = t1Lib.T1Font(str(path))
@@ -228,6 +242,65 @@ def cjk_faces(pdf: Path, tmp: Path) -> dict[str, set[str]]:
     return found
 
 
+def embedded_fonts(docx: bytes) -> dict[str, TTFont]:
+    """The faces a DOCX carries, by their name in its font table, each read back with its key.
+
+    ECMA-376 Part 1, §17.8.1: the part's first 32 bytes are XOR'd with the font key's
+    16 bytes, taken from the last byte of the GUID to the first.
+    """
+    fonts: dict[str, TTFont] = {}
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        rels = "word/_rels/fontTable.xml.rels"
+        if rels not in package.namelist():
+            return fonts
+        targets = {rel.get("Id"): rel.get("Target") for rel in etree.fromstring(package.read(rels))}
+        for font in etree.fromstring(package.read("word/fontTable.xml")).iter(f"{W}font"):
+            for slot in font:
+                if slot.tag in (f"{W}embedRegular", f"{W}embedBold"):
+                    key = bytes.fromhex(slot.get(f"{W}fontKey").strip("{}").replace("-", ""))[::-1]
+                    data = package.read(f"word/{targets[slot.get(f'{R}id')]}")
+                    plain = bytes(byte ^ key[index % 16] for index, byte in enumerate(data[:32])) + data[32:]
+                    fonts[font.get(f"{W}name")] = TTFont(io.BytesIO(plain))
+    return fonts
+
+
+def _outline(font: TTFont, glyph: str) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    outline = font["glyf"][glyph]
+    if outline.numberOfContours <= 0:
+        return (), ()
+    return tuple(outline.endPtsOfContours), tuple(tuple(point) for point in outline.coordinates)
+
+
+def house_fonts(pdf: Path, docx: bytes) -> dict[str, str]:
+    """The PDF's fonts drawn from a face the DOCX carries: font name (as pdfplumber gives it) → the face's name.
+
+    LibreOffice copies an embedded TrueType font's outlines into its PDF subsets; a
+    subset is a face's when every Han character it draws has that face's outline.
+    """
+    faces = embedded_fonts(docx)
+    found: dict[str, str] = {}
+    for page in PdfReader(pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/FontDescriptor"].get_object() if "/FontDescriptor" in font else {}
+            if "/FontFile2" not in descriptor or "/ToUnicode" not in font:
+                continue
+            drawn = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+            codes = drawn["cmap"].tables[0].cmap
+            chars = {
+                char: codes[code] for code, char in _to_unicode(font["/ToUnicode"].get_object().get_data()).items()
+                if HAN.match(char) and code in codes
+            }
+            for name, face in faces.items():
+                cmap = face.getBestCmap()
+                if chars and all(
+                    ord(char) in cmap and _outline(face, cmap[ord(char)]) == _outline(drawn, glyph)
+                    for char, glyph in chars.items()
+                ):
+                    found[str(font["/BaseFont"]).removeprefix("/")] = name
+    return found
+
+
 def _drawn_by(faces: dict[str, set[str]], style: str) -> list[str]:
     """The faces of `style` that explain every Han character drawn in that style."""
     every = faces.get(f"{style} *", set())
@@ -236,33 +309,34 @@ def _drawn_by(faces: dict[str, set[str]], style: str) -> list[str]:
 
 @on_noto_machine
 def test_chinese_is_set_in_a_simplified_chinese_face_never_japanese(on_noto, tmp_path: Path) -> None:
-    for name, (_, docx_pdf) in on_noto.items():
+    for name, (_, docx_pdf, docx) in on_noto.items():
         faces = cjk_faces(docx_pdf, tmp_path)
         styles = {face.split()[0] for face in faces}
-        assert styles, name
+        # the faces the DOCX carries are the house's Chinese ones; what they lack comes from Noto CJK
+        assert styles or house_fonts(docx_pdf, docx.read_bytes()), name
         for style in styles:
             # the characters Japanese and Chinese faces map to different glyphs decide it
             assert _drawn_by(faces, style) == [f"{style} SC"], (name, style, {f: len(c) for f, c in faces.items()})
 
 
 @on_noto_machine
-@pytest.mark.xfail(
-    strict=True,
-    reason="LibreOffice 7 ignores w:altName, w:panose1 and w:family (writerfilter FontTable.cxx) and asks "
-    "fontconfig by the font's name alone, which sends an unknown name to sans-serif",
-)
-def test_body_text_is_set_in_the_serif_face(on_noto, tmp_path: Path) -> None:
-    for name, (_, docx_pdf) in on_noto.items():
+def test_body_text_is_set_in_the_serif_face(on_noto, tmp_path: Path, sample_config: Config) -> None:
+    fang = sample_config.docx_fonts.body
+    for name, (_, docx_pdf, docx) in on_noto.items():
+        house = house_fonts(docx_pdf, docx.read_bytes())
+        han = [c for page in lines_of(docx_pdf) for line in body(page) for c in line.chars if HAN.match(c["text"])]
+        drawn = Counter(house.get(c["fontname"], "") for c in han)
+        # running text in the house 仿宋 the DOCX carries; headings, emphasis and quotes in its 黑体 and 楷体
+        assert drawn[fang] > len(han) / 2, (name, drawn)
+        assert set(drawn) <= set(house.values()), (name, drawn)  # nothing left to a face of the machine's
         faces = cjk_faces(docx_pdf, tmp_path)
-        body_chars = {c["text"] for page in lines_of(docx_pdf) for line in body(page) for c in line.chars}
-        assert body_chars & faces.get("Serif SC", set()), name
-        assert not body_chars & faces.get("Sans *", set()) - faces.get("Serif *", set()), name
+        assert not {c["text"] for c in han} & faces.get("Sans *", set()) - faces.get("Serif *", set()), name
 
 
 @on_noto_machine
 def test_the_grid_and_the_page_count_hold_without_the_office_fonts(on_noto) -> None:
     full = 0
-    for name, (own_pdf, docx_pdf) in on_noto.items():
+    for name, (own_pdf, docx_pdf, _) in on_noto.items():
         pages = lines_of(docx_pdf)
         with pdfplumber.open(own_pdf) as pdf:
             assert len(pages) == len(pdf.pages), name
