@@ -8,7 +8,7 @@ take a job and read nothing of the issue themselves.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin.config import Config
@@ -24,6 +24,8 @@ class RenderJob:
     #: every image the issue uses, in order of first use: (absolute path, bytes)
     images: tuple[tuple[Path, bytes], ...]
     config: Config
+    #: what the PDF's layout could not set as the house wants, added by the renderer (`fill.LayoutNote`)
+    notes: list[object] = field(default_factory=list, compare=False)
 
     @property
     def path(self) -> Path:

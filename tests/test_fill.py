@@ -170,3 +170,26 @@ def test_generated_reports_end_their_pages_on_the_grid(tmp_path: Path) -> None:
     ok = sum(len(f.full) + len(f.heading) for f in fills)
     assert counted >= 30 and ok >= counted * 0.85, (ok, counted, [(f.name, f.short) for f in fills if f.short])
     assert max(f.widest_gap for f in fills) <= 0.09 * 16 + 0.01
+
+
+# ---------------------------------------------------------------- what the editor is told
+
+
+def test_the_editor_is_told_of_a_page_left_short_and_a_line_that_spaces_its_letters(
+    tmp_path: Path, sample_config: Config
+) -> None:
+    sample = ROOT / "issues" / "2025" / "012.md"
+    results = build(sample_config, [sample, STRESS, SHORTER], ("pdf",), tmp_path)
+    warnings = {result.source.name: [w for w in result.warnings if "grid line" in w or "spaces its letters" in w] for result in results}
+    # page 1 of 2025/012 stays three lines short (measured by pagefill too): its last paragraph's line
+    [short] = warnings["012.md"]
+    text = sample.read_text(encoding="utf-8").split("\n")
+    line = int(short.split(":")[1])
+    assert "page 1 stops 3 grid line(s) short" in short and text[line - 1].startswith("截至2024年底"), short
+    # the stress issue's one spaced line (test_grid_pdf measures its runs), at its paragraph
+    [spaced] = warnings["stress.md"]
+    stress = STRESS.read_text(encoding="utf-8").split("\n")
+    assert "page 1:" in spaced and "ChatGPT" in spaced
+    assert "ChatGPT" in stress[int(spaced.split(":")[1]) - 1]
+    # a page filled says nothing
+    assert warnings["shorter.md"] == []

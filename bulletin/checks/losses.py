@@ -287,3 +287,44 @@ def layout_findings(issue: Issue, config: Config, pdf: bytes, source_text: str) 
         message = (f"the last page (page {count}) holds only the colophon: shorten the text to end "
                    f"higher on page {count - 1}")
     return [Finding(line, 1, message)]
+
+
+def note_findings(notes: list[object], source_text: str) -> list[Finding]:
+    """Warnings for what the PDF's layout could not set as the house wants (`fill.LayoutNote`), at the block's line.
+
+    A page of running text left short (no paragraph near its foot can be made a line
+    longer or shorter within the house's limits), and a line whose letters and digits
+    are spaced apart (what follows it may not be broken and does not fit): the editor
+    can reword a few characters, as a compositor would ask.
+    """
+    from bulletin.render.fill import LayoutNote
+
+    findings = []
+    for note in notes:
+        if not isinstance(note, LayoutNote):
+            continue
+        line = _source_line(source_text, note.line or note.text)
+        if note.short:
+            findings.append(Finding(line, 1, (
+                f"page {note.page} stops {note.short} grid line(s) short of its foot: no paragraph near the page "
+                f"break can be made a line longer or shorter; a few characters more or fewer on page {note.page} "
+                "would fill it")))
+        else:
+            findings.append(Finding(line, 1, (
+                f"page {note.page}: a line spaces its letters and digits apart ('{note.line}'): what follows it "
+                "may not be broken and does not fit; rewording the sentence moves it")))
+    return findings
+
+
+def _source_line(source_text: str, text: str) -> int:
+    """The line of the issue file where `text` (printed, white space left out) starts: the longest start found, else 1."""
+    lines = [re.sub(r"\s|\*|_|`|\[\^[^\]]*\]", "", line) for line in source_text.split("\n")]
+    printed = "".join(text.split())
+    for length in (16, 10, 6, 3):
+        probe = printed[:length]
+        if len(probe) < min(length, len(printed)):
+            continue
+        for number, line in enumerate(lines, start=1):
+            if probe and probe in line:
+                return number
+    return 1

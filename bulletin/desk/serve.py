@@ -92,9 +92,11 @@ class Desk:
                 pass
             job = pipeline.prepare(self.path, self.config)
             pdf = pipeline.renderer("pdf")(job)
-            from bulletin.checks.losses import layout_findings
+            from bulletin.checks.losses import layout_findings, note_findings
 
-            warnings.extend(finding.describe(self.path) for finding in layout_findings(job.issue, self.config, pdf, job.source.decode("utf-8", "replace")))
+            text = job.source.decode("utf-8", "replace")
+            warnings.extend(finding.describe(self.path) for finding in note_findings(job.notes, text))
+            warnings.extend(finding.describe(self.path) for finding in layout_findings(job.issue, self.config, pdf, text))
             docx = pipeline.renderer("docx")(job)
             pages = page_images(pdf, SCALE)
             texts = _page_texts(pdf)

@@ -498,15 +498,30 @@ def plan(layout: Layout, page: Page, refused: set[Change]) -> list[Change]:
 # ---------------------------------------------------------------- the loop
 
 
-def render_full_pages(html: Any, adjusted: dict[Any, Any] | None = None, **options: Any) -> Any:
+@dataclass(frozen=True)
+class LayoutNote:
+    """What the layout could not set as the house wants, for the editor: a short page or a line that spaces its letters."""
+
+    page: int  # from 1
+    text: str  # the text of the block it concerns (white space left out), to find it in the issue file
+    short: int = 0  # empty grid lines at the page's foot
+    line: str = ""  # the line that spaces its Latin letters and digits
+
+
+def render_full_pages(html: Any, justification: Any, **options: Any) -> Any:
     """`html.render(**options)`, its pages filled to the grid's last line by changing paragraphs' line counts.
 
-    Within the Justification context only; `adjusted` (the context's) gets every element
-    inside a block made a line longer or shorter, mapped to that block.
+    Within the Justification context `justification` only: it gets in `adjusted` every
+    element inside a block made a line longer or shorter, mapped to that block, and in
+    `notes` what the layout kept could not set as the house wants (`LayoutNote`).
     """
-    if adjusted is None:
-        adjusted = {}
-    document = html.render(**options)
+    adjusted = justification.adjusted
+
+    def render() -> tuple[Any, list[tuple[Any, str]]]:
+        justification.spaced = []
+        return html.render(**options), justification.spaced
+
+    document, spaced = render()
     running = running_elements(html.etree_element)
     layout = read_layout(document, running)
     refused: set[Change] = set()
@@ -523,10 +538,10 @@ def render_full_pages(html: Any, adjusted: dict[Any, Any] | None = None, **optio
             name, value = change.attribute()
             element.set(name, value)
             adjusted.update((inside, element) for inside in element.iter())
-        candidate = html.render(**options)
+        candidate, candidate_spaced = render()
         found = read_layout(candidate, running)
         if found.score() < layout.score() and _no_runts(layout, found, changes):
-            document, layout = candidate, found
+            document, layout, spaced = candidate, found, candidate_spaced
             refused = set()
         else:
             for element in elements:
@@ -535,7 +550,28 @@ def render_full_pages(html: Any, adjusted: dict[Any, Any] | None = None, **optio
                 for inside in element.iter():
                     adjusted.pop(inside, None)
             refused.update(changes)
+    justification.notes = _notes(layout, spaced)
     return document
+
+
+def _notes(layout: Layout, spaced: list[tuple[Any, str]]) -> list[LayoutNote]:
+    """The pages left short otherwise than a line before a heading, and the lines that space their letters."""
+    notes = []
+    short, _ = layout.score()
+    for index, empty in enumerate(short):
+        if empty:
+            last = [block for block in layout.blocks if block.element is not None and block.on(index)]
+            if last:
+                notes.append(LayoutNote(index + 1, block_text(last[-1].element), short=empty))
+    pages = {
+        (block.element, "".join(line.text.split())): line.page
+        for block in layout.blocks if block.element is not None for line in block.lines
+    }
+    for element, text in spaced:
+        page = pages.get((element, "".join(text.split())))
+        if page is not None and element is not None:
+            notes.append(LayoutNote(page + 1, block_text(element), line=text.strip()))
+    return sorted(set(notes), key=lambda note: (note.page, note.line))
 
 
 def _no_runts(before: Layout, after: Layout, changes: list[Change]) -> bool:

@@ -140,6 +140,10 @@ class Justification:
         self.tighten: tuple[int, int, int] | None = None
         #: the blocks made a line longer or shorter, by each element inside them (`fill.render_full_pages`)
         self.adjusted: dict[Any, Any] = {}
+        #: the justified lines of the render that spaced their Latin runs: (element, text)
+        self.spaced: list[tuple[Any, str]] = []
+        #: what the last `render` could not set as the house wants (`fill.LayoutNote`)
+        self.notes: list[Any] = []
         self._saved: list[tuple[Any, str, Any]] = []
 
     def __enter__(self) -> Justification:
@@ -151,7 +155,7 @@ class Justification:
         if self._saved:
             raise RuntimeError("a Justification context is entered once at a time")
         patches = {
-            "text_align": text_align,
+            "text_align": self.text_align,
             "split_first_line": self.split_first_line,
             "can_break_text": can_break_text,
             "split_text_box": self.split_text_box,
@@ -170,10 +174,12 @@ class Justification:
         from bulletin.render.fill import render_full_pages
 
         self.adjusted = {}
+        self.spaced = []
         try:
-            return render_full_pages(html, self.adjusted, **options)
+            return render_full_pages(html, self, **options)
         finally:
             self.adjusted = {}
+            self.spaced = []
 
     def __exit__(self, *exc: object) -> None:
         for module, name, function in self._saved:
@@ -181,6 +187,10 @@ class Justification:
         self._saved = []
         self.splitting_block_end = False
         self.squeezed = ("", ())
+
+    def text_align(self, context: Any, line: Any, available_width: float, last: bool) -> float:
+        """`text_align`, noting a line that spaces its Latin runs in `spaced`."""
+        return text_align(context, line, available_width, last, self.spaced)
 
     def split_first_line(
         self,
@@ -723,16 +733,27 @@ def _drawable(tracking: float, size: float) -> tuple[float, float]:
     return -sign * 2 * half * size / 1000, -sign * drawn * size / 1000
 
 
-def text_align(context: Any, line: Any, available_width: float, last: bool) -> float:
-    """WeasyPrint's `text_align`, with squeezed marks set and Chinese lines justified between characters."""
+def text_align(
+    context: Any, line: Any, available_width: float, last: bool, spaced: list[tuple[Any, str]] | None = None
+) -> float:
+    """WeasyPrint's `text_align`, with squeezed marks set and Chinese lines justified between characters.
+
+    A justified line too loose to keep its Latin runs unspaced is added to `spaced`.
+    """
     style = line.style
     align = style["text_align_all"]
     if last:
         align = align if style["text_align_last"] == "auto" else style["text_align_last"]
     collapsing = style["white_space"] in ("normal", "nowrap", "pre-line")
     justified = align == "justify" and collapsing and not last
-    _split_boxes(context, line, _latin_spans(line, available_width) if justified else [])
+    spans = _latin_spans(line, available_width) if justified else []
+    text = "".join(box.text for box in text_boxes(line))
+    runs = any(run.end() - run.start() > 1 for run in LATIN_RUN.finditer(text))
+    _split_boxes(context, line, spans)
     if justified and justify_cjk(context, line, available_width):
+        spread = any(getattr(box, "latin", None) is not None and tracking(box.style) != tracking(style) for box in text_boxes(line))
+        if runs and (not spans or spread) and spaced is not None:
+            spaced.append((line.element, text))
         return 0
     offset: float = _original_text_align(context, line, available_width, last)
     return offset

@@ -266,6 +266,7 @@ def render_pdf(job: RenderJob) -> bytes:
                 cache=image_cache(config),
             )
             pdf = document.write_pdf(**write_options(job))
+            job.notes.extend(justification.notes)
         except FatalURLFetchingError as exc:
             raise _fetch_error(exc, job) from None
     if config.allow_missing_glyphs:
