@@ -56,7 +56,8 @@ class Fill:
     full: list[int] = field(default_factory=list)
     heading: list[int] = field(default_factory=list)  # one line short before a heading
     short: list[tuple[int, int]] = field(default_factory=list)  # (page, empty lines at the foot)
-    other: list[int] = field(default_factory=list)  # notes, tables or figures on the page
+    other: list[int] = field(default_factory=list)  # tables or figures on the page
+    noted: list[int] = field(default_factory=list)  # notes at the foot (counted, above them)
     widest_gap: float = 0.0  # pt, between two glyphs of a justified line outside Latin runs
     most_squeezed: int = 0  # marks of one line set at half width, a pair's first not counted
 
@@ -79,6 +80,9 @@ def measure(pdf: Path, source: Path, config) -> Fill:
     with pdfplumber.open(pdf) as document:
         pages = [page_lines(page, index) for index, page in enumerate(document.pages)]
         figures = {index for index, page in enumerate(document.pages) if page.images}
+        tables = {index for index, page in enumerate(document.pages) if page.lines}
+        # the notes' separator: a rule drawn below the page's running text
+        rules = {index: sorted(rect["top"] for rect in page.rects) for index, page in enumerate(document.pages)}
     printed: list[Printed] = match_blocks(body_lines(pages), expected_blocks(load(source, config)))
     first_of_page = {}
     for item in printed:
@@ -95,12 +99,22 @@ def measure(pdf: Path, source: Path, config) -> Fill:
         if not body:
             continue
         start = first_of_page[index][0].baseline if index in first_of_page else body[0].baseline
-        # a footnote, a table or a figure below the running text's first line
-        if index in figures or any(line not in body and start < line.baseline <= BOTTOM + 1 for line in lines):
+        others = [line for line in lines if line not in body and start < line.baseline <= BOTTOM + 1]
+        separator = [top for top in rules[index] if top > body[-1].baseline]
+        notes = bool(others) and bool(separator) and all(
+            line.size < SMALL and line.baseline > separator[0] for line in others
+        )
+        # a table or a figure, or other text below the running text's first line
+        if index in figures or index in tables or (others and not notes):
             fill.other.append(index + 1)
             continue
-        # whole grid lines left empty at the foot (the front page's grid may sit part of a line higher)
-        empty = max(0, int((slot + 1 - body[-1].baseline) // PITCH))
+        # whole grid lines left empty at the foot (the front page's grid may sit part of a line higher),
+        # or above the notes' separator: a line's box reaches 8.5 pt below its baseline, and the
+        # notes' area keeps its margin above the rule
+        floor = min(slot, separator[0] - 8.5 - GEOMETRY.footnote_gap) if notes else slot
+        empty = max(0, int((floor + 1 - body[-1].baseline) // PITCH))
+        if notes:
+            fill.noted.append(index + 1)
         if empty == 0:
             fill.full.append(index + 1)
             continue
@@ -146,15 +160,15 @@ def main() -> None:
         if title == "samples":
             for fill in fills:
                 print(f"{fill.name:10} pages {fill.pages}: 22 lines {fill.full}, 21 before a heading {fill.heading}, "
-                      f"short {fill.short}, with notes/tables/figures {fill.other}, widest gap {fill.widest_gap:.2f} pt, "
+                      f"short {fill.short}, with tables/figures {fill.other}, with notes (counted) {fill.noted}, widest gap {fill.widest_gap:.2f} pt, "
                       f"most marks at half width on a line {fill.most_squeezed}")
         counted = sum(fill.counted for fill in fills)
         full = sum(len(fill.full) for fill in fills)
         heading = sum(len(fill.heading) for fill in fills)
         print(f"{len(fills)} issues, {counted} non-final pages of running text: {full} full "
               f"({100 * full / max(counted, 1):.0f}%), {heading} one line short before a heading, "
-              f"{counted - full - heading} short otherwise; {sum(len(f.other) for f in fills)} pages with notes, "
-              f"tables or figures; widest gap {max(f.widest_gap for f in fills):.2f} pt "
+              f"{counted - full - heading} short otherwise; {sum(len(f.noted) for f in fills)} of them with notes; "
+              f"{sum(len(f.other) for f in fills)} pages with tables or figures; widest gap {max(f.widest_gap for f in fills):.2f} pt "
               f"({max(f.widest_gap for f in fills) / GEOMETRY.body_size:.3f} em); most marks at half width on a "
               f"line {max(f.most_squeezed for f in fills)}")
 

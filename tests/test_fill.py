@@ -45,7 +45,7 @@ def laid_out(source: Path, config: Config, full_pages: bool) -> tuple[Any, fill.
 
 
 def test_the_cell_model_breaks_paragraphs_into_the_lines_the_layout_has(sample_config: Config) -> None:
-    # the changes are planned on this model: it must set the paragraphs as WeasyPrint does
+    # the changes are planned on this model: it must break the paragraphs where WeasyPrint does
     agree = differ = 0
     for source in [*SAMPLES, STRESS]:
         _, layout = laid_out(source, sample_config, full_pages=False)
@@ -53,11 +53,14 @@ def test_the_cell_model_breaks_paragraphs_into_the_lines_the_layout_has(sample_c
             if block.element is None or block.element.tag != "p" or block.notes:
                 continue
             text = "".join("".join(line.text for line in block.lines).split())
-            if fill.set_lines(text, [line.measure for line in block.lines]) == len(block.lines):
+            expected = ["".join(line.text.split()) for line in block.lines]
+            if fill.set_lines(text, [line.measure for line in block.lines], track=block.lines[0].track) == expected:
                 agree += 1
             else:
                 differ += 1
-    assert agree >= 80 and differ <= agree / 20, (agree, differ)
+    # those it breaks otherwise (a list item's bullet, a hard line break, quotation marks in the
+    # stress issue) are never changed: the planner checks the model on each paragraph first
+    assert agree >= 80 and differ <= agree / 10, (agree, differ)
 
 
 def test_the_window_model_breaks_each_page_where_the_layout_does(sample_config: Config) -> None:
@@ -69,6 +72,8 @@ def test_the_window_model_breaks_each_page_where_the_layout_does(sample_config: 
             if not page.plain or frame is None:
                 continue
             used, _ = frame.fill([len(layout.blocks[at].lines) for at in frame.blocks])
+            if used < 0:
+                continue  # a note's call keeps lines off the page: the model leaves such a page alone
             assert used == page.used, (source.name, page.index)
             checked += 1
     assert checked >= 8
@@ -181,8 +186,10 @@ def test_the_editor_is_told_of_a_page_left_short_and_a_line_that_spaces_its_lett
     sample = ROOT / "issues" / "2025" / "012.md"
     results = build(sample_config, [sample, STRESS, SHORTER], ("pdf",), tmp_path)
     warnings = {result.source.name: [w for w in result.warnings if "grid line" in w or "spaces its letters" in w] for result in results}
-    # page 1 of 2025/012 stays three lines short (measured by pagefill too): its last paragraph's line
-    [short] = warnings["012.md"]
+    # page 1 of 2025/012 stays three lines short, page 2 (notes at its foot) one (measured by pagefill
+    # too): at the line of each page's last paragraph
+    short, second = warnings["012.md"]
+    assert "page 2 stops 1 grid line(s) short" in second
     text = sample.read_text(encoding="utf-8").split("\n")
     line = int(short.split(":")[1])
     assert "page 1 stops 3 grid line(s) short" in short and text[line - 1].startswith("截至2024年底"), short

@@ -38,6 +38,7 @@ from bulletin.render.justify import (
     can_break_between,
     cells,
     compressed_pairs,
+    is_runt,
     text_boxes,
     tracking,
 )
@@ -65,6 +66,8 @@ class Line(NamedTuple):
     text: str
     measure: float  # cells from where the line's text starts to the end of the measure
     widest: float = 0.0  # the widest gap justification may open, in cells
+    call: bool = False  # holds a note's call
+    track: float = 0.0  # the text's tracking, in ems
 
 
 class PageLine(NamedTuple):
@@ -76,6 +79,9 @@ class PageLine(NamedTuple):
     height: float
     measure: float = 0.0
     widest: float = 0.0
+    note: bool = False  # the page's note area (its top as `bottom`)
+    call: bool = False  # the line holds a note's call
+    track: float = 0.0
 
 
 @dataclass
@@ -121,9 +127,10 @@ class Page:
     """A page of running text: its capacity in grid lines and what it holds."""
 
     index: int
-    capacity: int  # grid lines from the page's first running line to the type area's foot
+    capacity: int  # grid lines from the page's first running line to the type area's foot (or its notes)
     used: int  # grid lines down to its last line
-    plain: bool  # running text only: no notes, tables, figures below its first line
+    plain: bool  # running text only (and notes called on the page): no table or figure below its first line
+    notes: bool = False  # notes stand at its foot (its capacity ends above them)
 
 
 @dataclass
@@ -177,6 +184,8 @@ def read_layout(document: Any, running: frozenset[Any]) -> Layout:
         box = page._page_box  # pyright: ignore[reportPrivateUsage]
         foot = box.content_box_y() + box.height
         found = list(_page_lines(box, running))
+        notes = [item for item in found if item.note]
+        found = [item for item in found if not item.note]
         lines = [item for item in found if item[0] is not None]
         if not lines:
             if order:
@@ -188,9 +197,8 @@ def read_layout(document: Any, running: frozenset[Any]) -> Layout:
         top = lines[0].bottom
         # a note, table, figure or other text below the running text's first line, or lines off the pitch
         plain = all(item.element is not None for item in found[found.index(lines[0]):])
-        plain = plain and all(math.isfinite(line.bottom) for line in found)
         plain = plain and all(abs(line.height - pitch) <= 0.5 for line in lines)
-        for element, text, bottom, _, measure, widest in found:
+        for element, text, bottom, _, measure, widest, _, call, track in found:
             slot = round((bottom - top) / pitch) if math.isfinite(bottom) else 0
             if element is None:
                 if order:
@@ -201,11 +209,21 @@ def read_layout(document: Any, running: frozenset[Any]) -> Layout:
                 block = blocks[element] = Block(element, element.tag in ("h2", "h3", "h4", "h5", "h6"))
                 block.notes = any("footnote" in (inside.get("class") or "").split() for inside in element.iter())
                 order.append(block)
-            block.lines.append(Line(index, slot, text, measure, widest))
+            block.lines.append(Line(index, slot, text, measure, widest, call, track))
         used = round((lines[-1].bottom - top) / pitch) + 1
-        capacity = used + max(0, int((foot - lines[-1].bottom + 0.5) // pitch))
-        pages.append(Page(index, capacity, used, plain))
+        # the running text ends above the notes' area, whose top is its margin's
+        floor = min([foot, *(note.bottom for note in notes)])
+        capacity = used + max(0, int((floor - lines[-1].bottom + 0.5) // pitch))
+        pages.append(Page(index, capacity, used, plain, bool(notes)))
     return Layout(order, pages, last)
+
+
+def calls(line: Any) -> set[Any]:
+    """The text boxes of the note calls on a line (the call's number is not the block's text)."""
+    return {
+        leaf for inside in line.descendants() if getattr(inside, "footnote", None) is not None
+        for leaf in text_boxes(inside)
+    }
 
 
 def _page_lines(page_box: Any, running: frozenset[Any]) -> Iterator[PageLine]:
@@ -219,21 +237,29 @@ def _page_lines(page_box: Any, running: frozenset[Any]) -> Iterator[PageLine]:
             return
         if isinstance(box, boxes.FootnoteAreaBox):
             if box.children:
-                yield PageLine(None, "", math.inf, 0.0)
+                yield PageLine(None, "", box.position_y, 0.0, note=True)
             return
         if isinstance(box, boxes.LineBox):
             element = box.element
-            texts = text_boxes(box)
+            if any(isinstance(inside, boxes.ReplacedBox) for inside in box.descendants()):
+                yield PageLine(None, "", box.position_y + box.height, 0.0)  # an image set in a line: a figure
+                return
+            numbers = calls(box)
+            texts = [t for t in text_boxes(box) if t not in numbers]
             text = "".join(t.text for t in texts)
-            if not text.strip():
+            if not texts or not text.strip():
                 return
             # the measure: from where the line's text starts (after an indent) to its block's right edge
             size = box.style["font_size"]
             cell = size + tracking(box.style)
-            measure = (right - texts[0].position_x) / cell if cell > 0 else 0.0
+            # a note's call takes room on the line but is not the block's text
+            taken = sum(number.width for number in numbers)
+            measure = (right - texts[0].position_x - taken) / cell if cell > 0 else 0.0
             widest = (WIDEST * size - tracking(box.style)) / cell if cell > 0 else 0.0
             bottom = box.position_y + box.height
-            yield PageLine(element if element in running else None, text, bottom, box.height, measure, widest)
+            call = any(getattr(inside, "footnote", None) is not None for inside in box.descendants())
+            track = tracking(box.style) / size if size else 0.0
+            yield PageLine(element if element in running else None, text, bottom, box.height, measure, widest, call=call, track=track)
             return
         if isinstance(box, (boxes.ReplacedBox, boxes.TableBox)):
             yield PageLine(None, "", box.position_y + box.margin_height(), 0.0)
@@ -262,26 +288,32 @@ def running_elements(root: Any) -> frozenset[Any]:
 _LATIN = {**{digit: 0.5 for digit in "0123456789"}, **{mark: 0.28 for mark in ".,:;'/ "}, "%": 0.83, "-": 0.33}
 
 
-def _advance(char: str) -> float:
-    """The cells a character takes in the model: a Han character or full-width mark one."""
+def _advance(char: str, track: float) -> float:
+    """The cells a character takes in the model, its tracking (`track` ems) included: a Han character or full-width mark one."""
     if is_cjk(char) or char in "“”‘’":
         return 1.0
-    return _LATIN.get(char, 0.7 if char.isupper() else 0.5)
+    return (_LATIN.get(char, 0.7 if char.isupper() else 0.5) + track) / (1 + track)
 
 
-def _fit(text: str, start: int, measure: float, squeeze: int, pairs: set[int]) -> tuple[int, float]:
-    """Where a line of `text` from `start` ends on a grid of cells, and the cells it takes (`set_lines`)."""
+def _fit(
+    text: str, start: int, measure: float, squeeze: int, pairs: set[int], track: float, end_squeeze: int = 2
+) -> tuple[int, float]:
+    """Where a line of `text` from `start` ends on a grid of cells, and the cells it takes (`set_lines`).
+
+    Up to `squeeze` closing marks of the line at half width, and `end_squeeze` more to
+    keep a mark that may not start the next line.
+    """
     width = taken = 0.0
     marks = 0
     chosen = None
     for end in range(start + 1, len(text) + 1):
         char = text[end - 1]
-        width += _advance(char)
+        width += _advance(char, track)
         if end - 1 in pairs:
             width -= 0.5
         if char in SQUEEZABLE and end - 1 not in pairs:
             marks += 1
-        allowed = squeeze + (2 if char in LINE_START_FORBIDDEN else 0)
+        allowed = squeeze + (end_squeeze if char in LINE_START_FORBIDDEN else 0)
         set_width = width - 0.5 * min(marks, allowed)
         if set_width > measure + 0.01:
             break
@@ -290,7 +322,22 @@ def _fit(text: str, start: int, measure: float, squeeze: int, pairs: set[int]) -
     return (chosen, taken) if chosen is not None else (start + 1, measure)
 
 
-def set_lines(text: str, measures: list[float], squeeze: int = 0, narrower: int = 0, widest: float = 0.1) -> int:
+def _end(text: str, start: int, measure: float, squeeze: int, pairs: set[int], track: float) -> tuple[int, float]:
+    """`_fit`, and a last line of one character taken up (two more marks at half width) or given a second."""
+    end, taken = _fit(text, start, measure, squeeze, pairs, track)
+    if end < len(text) and is_runt(text[end:]):
+        whole, width = _fit(text, start, measure, squeeze + 2, pairs, track, end_squeeze=0)
+        if whole == len(text):
+            return whole, width
+        back = next((at for at in range(end - 1, start, -1) if can_break_between(text[at - 1], text[at])), end)
+        taken -= sum(_advance(char, track) - (0.5 if at in pairs else 0.0) for at, char in enumerate(text[back:end], start=back))
+        end = back
+    return end, taken
+
+
+def set_lines(
+    text: str, measures: list[float], squeeze: int = 0, narrower: int = 0, widest: float = 0.1, track: float = 0.0
+) -> list[str]:
     """How many lines `text` takes, set on a grid of cells: the model the changes are planned with.
 
     Line `i` holds `measures[i]` cells (the last measure for the lines after); a Han
@@ -300,16 +347,18 @@ def set_lines(text: str, measures: list[float], squeeze: int = 0, narrower: int 
     the next line, and up to `squeeze` more to take more characters. With `narrower`, a
     line is set that many cells (or fewer) short of its measure when its slack, spread
     over its gaps outside Latin runs, stays within `widest` cells a gap, as the line
-    split does (`justify.Justification.split_first_line`).
+    split does (`justify.Justification.split_first_line`). A last line of one character
+    is taken up by the line before when two more of its marks at half width make room,
+    else it gets that line's last character too. `track`: the text's tracking, in ems.
     """
     pairs = set(compressed_pairs(text))
-    count = 0
+    lines: list[str] = []
     start = 0
     while start < len(text):
-        measure = measures[min(count, len(measures) - 1)]
-        end, _ = _fit(text, start, measure, squeeze, pairs)
+        measure = measures[min(len(lines), len(measures) - 1)]
+        end, _ = _end(text, start, measure, squeeze, pairs, track)
         for fewer in range(narrower, 0, -1):
-            short, taken = _fit(text, start, measure - fewer, squeeze, pairs)
+            short, taken = _end(text, start, measure - fewer, squeeze, pairs, track)
             if short == len(text):
                 end = short
                 break
@@ -319,9 +368,9 @@ def set_lines(text: str, measures: list[float], squeeze: int = 0, narrower: int 
             if gaps > 0 and (measure - taken) / gaps <= widest - 0.005:
                 end = short
                 break
-        count += 1
+        lines.append(text[start:end])
         start = end
-    return count
+    return lines
 
 
 def lengthening(block: Block, index: int) -> Change | None:
@@ -329,8 +378,8 @@ def lengthening(block: Block, index: int) -> Change | None:
 
     A loosened line holds `cells` cells less (one or two), its slack spread between its
     characters: the last `need` lines before the paragraph's last give it that much more
-    and it breaks into one more line (`set_lines` decides, against the same model of the
-    lines as they are). The cost is the slack added, need × cells; a line is loosened
+    and it breaks into one more line (`set_lines` decides, where it breaks the lines as
+    the layout did). The cost is the slack added, need × cells; a line is loosened
     only if its gaps outside Latin runs stay within the 0.09 em text extraction allows
     (ten such gaps a cell).
     """
@@ -341,9 +390,10 @@ def lengthening(block: Block, index: int) -> Change | None:
             loosened = [line.text.strip() for line in rest[:-1]]
             if any(len(text) - len("".join(LATIN_RUN.findall(text))) < 10 * amount for text in loosened):
                 break
-            text = "".join("".join(line.text for line in rest).split())
-            measures = [line.measure for line in rest]
-            if set_lines(text, measures, narrower=amount, widest=rest[0].widest) > set_lines(text, measures):
+            text, measures = _modelled(rest)
+            if not text:
+                break
+            if len(set_lines(text, measures, narrower=amount, widest=rest[0].widest, track=rest[0].track)) > len(rest):
                 return Change(index, +1, _offset(block, rest), amount, float(need * amount))
     return None
 
@@ -353,18 +403,28 @@ def shortening(block: Block, index: int) -> Change | None:
 
     Its last `need` lines before the last set up to `MOST_SQUEEZED` more of their
     closing marks at half width each (besides a pair's first mark and the marks the line
-    end squeezes) and take up the last line (`set_lines` decides, against the same
-    model of the lines as they are). The cost is the last line's cells, taken in.
+    end squeezes) and take up the last line (`set_lines` decides, where it breaks the
+    lines as the layout did). The cost is the last line's cells, taken in.
     """
     lines = block.lines
     last = cells(lines[-1].text.strip())
     for need in range(1, len(lines)):
         rest = lines[-1 - need :]
-        text = "".join("".join(line.text for line in rest).split())
-        measures = [line.measure for line in rest]
-        if set_lines(text, measures, squeeze=MOST_SQUEEZED) < set_lines(text, measures):
+        text, measures = _modelled(rest)
+        if not text:
+            break
+        if len(set_lines(text, measures, squeeze=MOST_SQUEEZED, track=rest[0].track)) < len(rest):
             return Change(index, -1, _offset(block, rest), MOST_SQUEEZED, last)
     return None
+
+
+def _modelled(rest: list[Line]) -> tuple[str, list[float]]:
+    """The text of the lines `rest` and their measures, or "" when the model does not set them as they are."""
+    text = "".join("".join(line.text for line in rest).split())
+    measures = [line.measure for line in rest]
+    if set_lines(text, measures, track=rest[0].track) != ["".join(line.text.split()) for line in rest]:
+        return "", measures
+    return text, measures
 
 
 def _offset(block: Block, rest: list[Line]) -> int:
@@ -384,6 +444,9 @@ class Window:
     blocks: list[int]  # indexes into the issue's blocks
     heading: list[bool]
     gaps: list[int]
+    #: for a block that calls notes, how many of its lines the page must keep (its calls on the page)
+    #: and may keep (not those on the next page): a call that moves takes its note along
+    calls: list[tuple[int, int]]
 
     def fill(self, counts: list[int]) -> tuple[int, bool]:
         """Grid lines used on the page when its blocks have `counts` lines, and whether a heading starts the next.
@@ -402,13 +465,14 @@ class Window:
                     used += gap + count
                     continue
                 return used, True
-            if count <= room:
+            kept = count if count <= room else min(room, count - 2) if min(room, count - 2) >= 2 else 0
+            least, most = self.calls[at]
+            if not least <= kept <= most:
+                return -1, False  # a note's call would move to another page, and the note with it
+            if kept == count:
                 used += gap + count
                 continue
-            kept = min(room, count - 2)
-            if kept >= 2:
-                return used + gap + kept, False
-            return used, False
+            return (used + gap + kept if kept else used), False
         return used, False
 
     def _lead(self, counts: list[int], at: int) -> int:
@@ -425,7 +489,7 @@ def window(layout: Layout, page: Page) -> Window | None:
 
     The blocks that start on the page, then up to `LOOKAHEAD` of the next page's (more
     while the last is a heading); the window stops at anything that is not running text
-    and at a block holding a note call (its note would move with it).
+    A block that calls a note keeps its calls on the pages they are on (`Window.calls`).
     """
     blocks = layout.blocks
     carried = sum(block.on(page.index) for block in blocks if block.element is not None and block.first_page < page.index)
@@ -436,9 +500,9 @@ def window(layout: Layout, page: Page) -> Window | None:
             continue
         if block.element is None and not chosen and block.first_page == page.index:
             continue  # a table or figure above the page's running text
-        if (block.element is None or block.notes) and block.first_page == page.index:
+        if block.first_page == page.index and block.element is None:
             return None  # the page holds what the model does not place
-        if block.element is None or block.notes or block.first_page > page.index + 1:
+        if block.element is None or block.first_page > page.index + 1:
             break
         if block.first_page == page.index + 1:
             if ahead >= LOOKAHEAD and not blocks[chosen[-1]].heading:
@@ -448,7 +512,12 @@ def window(layout: Layout, page: Page) -> Window | None:
     if not chosen:
         return None
     gaps = [blocks[at].gap_before(blocks[at].first_page, blocks[at - 1] if at else None) for at in chosen]
-    return Window(page.capacity, carried, chosen, [blocks[at].heading for at in chosen], gaps)
+    calls = []
+    for at in chosen:
+        here = [number for number, line in enumerate(blocks[at].lines) if line.call and line.page <= page.index]
+        later = [number for number, line in enumerate(blocks[at].lines) if line.call and line.page > page.index]
+        calls.append((max(here) + 1 if here else 0, min(later) if later else len(blocks[at].lines) + 1))
+    return Window(page.capacity, carried, chosen, [blocks[at].heading for at in chosen], gaps, calls)
 
 
 def plan(layout: Layout, page: Page, refused: set[Change]) -> list[Change]:
@@ -472,7 +541,7 @@ def plan(layout: Layout, page: Page, refused: set[Change]) -> list[Change]:
     options: list[Change] = []
     for at in frame.blocks:
         block = layout.blocks[at]
-        if block.heading or block.element.tag != "p" or block.notes:
+        if block.heading or block.element.tag != "p":
             continue
         if block.element.get(LOOSEN) is not None or block.element.get(TIGHTEN) is not None:
             continue
@@ -489,6 +558,8 @@ def plan(layout: Layout, page: Page, refused: set[Change]) -> list[Change]:
             for change in combination:
                 changed[change.block] += change.lines
             filled, heading_next = frame.fill([changed[at] for at in frame.blocks])
+            if filled < 0:
+                continue
             ranked = rank(filled, heading_next, sum(change.cost for change in combination))
             if ranked < best:
                 best, chosen = ranked, list(combination)
@@ -540,7 +611,8 @@ def render_full_pages(html: Any, justification: Any, **options: Any) -> Any:
             adjusted.update((inside, element) for inside in element.iter())
         candidate, candidate_spaced = render()
         found = read_layout(candidate, running)
-        if found.score() < layout.score() and _no_runts(layout, found, changes):
+        missed = _missed(layout, found, changes)
+        if not missed and found.score() < layout.score():
             document, layout, spaced = candidate, found, candidate_spaced
             refused = set()
         else:
@@ -549,7 +621,8 @@ def render_full_pages(html: Any, justification: Any, **options: Any) -> Any:
                 element.attrib.pop(TIGHTEN, None)
                 for inside in element.iter():
                     adjusted.pop(inside, None)
-            refused.update(changes)
+            # a change that did not take is not tried again; the others may be, without it
+            refused.update(missed or changes)
     justification.notes = _notes(layout, spaced)
     return document
 
@@ -574,15 +647,18 @@ def _notes(layout: Layout, spaced: list[tuple[Any, str]]) -> list[LayoutNote]:
     return sorted(set(notes), key=lambda note: (note.page, note.line))
 
 
-def _no_runts(before: Layout, after: Layout, changes: list[Change]) -> bool:
-    """True when each changed block ends on a line of two characters or more, marks not counted.
+def _missed(before: Layout, after: Layout, changes: list[Change]) -> list[Change]:
+    """The changes that did not give their block the planned line count, or left it a last line of one character.
 
     A break rule can move a cluster such as “实”…… to a new last line on its own: a block
-    made a line longer must not leave it one character.
+    made a line longer must not end on one character, marks not counted. A change that
+    did not take would only space or squeeze its lines for nothing.
     """
     lines = {block.element: block.lines for block in after.blocks}
+    missed = []
     for change in changes:
-        found = lines.get(before.blocks[change.block].element)
-        if not found or sum(char.isalnum() for char in found[-1].text) < 2:
-            return False
-    return True
+        block = before.blocks[change.block]
+        found = lines.get(block.element, [])
+        if len(found) != len(block.lines) + change.lines or sum(char.isalnum() for char in found[-1].text) < 2:
+            missed.append(change)
+    return missed

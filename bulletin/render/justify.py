@@ -86,15 +86,24 @@ def can_break_between(before: str, after: str) -> bool:
     return is_cjk(before) or is_cjk(after)
 
 
-def _is_runt(rest: str) -> bool:
+def is_runt(rest: str) -> bool:
     """True for the end of a text that would leave one character (and its punctuation) alone."""
     rest = rest.strip()
     return len(rest.rstrip(_NO_START)) == 1 and is_cjk(rest[0])
 
 
 def block_text(element: Any) -> str:
-    """A block's text, white space left out."""
-    return "".join("".join(element.itertext()).split())
+    """A block's text, white space left out; a note's text (floated to the foot) is not the block's."""
+    return "".join("".join(piece for _, piece in _pieces(element)).split())
+
+
+def _pieces(element: Any) -> Any:
+    """The texts of `element` in order, each with the element it belongs to, a note's own text left out."""
+    if "footnote" not in (element.get("class") or "").split():
+        yield element, element.text or ""
+        for child in element:
+            yield from _pieces(child)
+            yield element, child.tail or ""
 
 
 def _ends_block_but_marks(block: Any, box: Any) -> bool:
@@ -324,7 +333,7 @@ class Justification:
         while fitting < min(len(text) - 1, pango_break + _REACH) and split(text[: fitting + 1])[2] is None:
             fitting += 1
         chosen = next((at for at in range(fitting, 0, -1) if can_break_between(text[at - 1], text[at])), pango_break)
-        if (self.splitting_block_end or self.splitting_before_marks) and _is_runt(text[chosen:]):
+        if (self.splitting_block_end or self.splitting_before_marks) and is_runt(text[chosen:]):
             if self.splitting_block_end:
                 whole = self._take_all(text, style, context, max_width, justification_spacing, is_line_start)
                 if whole is not None:
@@ -395,7 +404,7 @@ class Justification:
         end = next((at for at in ends if at == len(text) or can_break_between(text[at - 1], text[at])), None)
         if end is None or text[end - 1] not in SQUEEZABLE:
             return None
-        if self.splitting_block_end and _is_runt(text[end:]):
+        if self.splitting_block_end and is_runt(text[end:]):
             return None
         head = text[:end]
         layout, length, resume, width, height, baseline = _original_split_first_line(
@@ -460,15 +469,8 @@ TIGHTEN = "data-tighten"
 def _offset_in_block(block: Any, box: Any) -> int | None:
     """Where the text box's text starts in its block's text (white space left out), or None if it is not the block's."""
     wanted = "".join(box.text.split())
-
-    def pieces(element: Any) -> Any:
-        yield element, element.text or ""
-        for child in element:
-            yield from pieces(child)
-            yield element, child.tail or ""
-
     offset = 0
-    for element, piece in pieces(block):
+    for element, piece in _pieces(block):
         piece = "".join(piece.split())
         if element is box.element and piece == wanted:
             return offset
