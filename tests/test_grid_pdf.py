@@ -112,7 +112,9 @@ def test_full_lines_hold_28_cells_unless_a_rule_forces_fewer(built) -> None:
     fits = grid_fits(printed)
     assert sum(fit.full for fit in fits) > len(fits) / 2
     assert [fit for fit in fits if not fit.full and not fit.forced and not fit.loosened] == []
-    assert sum(fit.loosened for fit in fits) <= 8  # the tails of paragraphs made a line longer
+    # the tails of paragraphs made a line longer: pages with notes are filled too, and 2025/012
+    # loosens 11 lines (a five-line tail fills its page 3)
+    assert sum(fit.loosened for fit in fits) <= 12
     assert all(fit.used <= fit.cells for fit in fits)
 
 
@@ -172,9 +174,23 @@ FRONT_PAGE_SHORT = pytest.mark.xfail(
 )
 
 
+#: page 1 of 2026/003 (a note at its foot, counted since pages with notes are) stops 2 grid
+#: lines short: the next paragraph has 3 lines (it cannot leave 2 and take 1); it cannot be
+#: made a line shorter (its last line holds 14 cells), and the paragraph above could only be
+#: made a line longer by loosening the line that calls the note, whose widened gap before the
+#: small raised number pdftotext reads as a space
+FRONT_PAGE_WITH_NOTE_SHORT = pytest.mark.xfail(
+    strict=True,
+    reason="2026/003 p1 ends 2 lines short: the next paragraph has 3 lines and a last line of 14 cells; "
+    "the paragraph above could only be made longer by loosening its note call's line",
+)
+SHORT_FRONT_PAGES = {"2025/012": FRONT_PAGE_SHORT, "2026/003": FRONT_PAGE_WITH_NOTE_SHORT}
+
+
 @pytest.mark.parametrize(
     "built",
-    [pytest.param(path, marks=FRONT_PAGE_SHORT) if issue_id(path) == "2025/012" else path for path in ISSUES],
+    [pytest.param(path, marks=SHORT_FRONT_PAGES[issue_id(path)]) if issue_id(path) in SHORT_FRONT_PAGES else path
+     for path in ISSUES],
     ids=issue_id,
     indirect=True,
 )

@@ -381,7 +381,7 @@ def lengthening(block: Block, index: int) -> Change | None:
     and it breaks into one more line (`set_lines` decides, where it breaks the lines as
     the layout did). The cost is the slack added, need × cells; a line is loosened
     only if its gaps outside Latin runs stay within the 0.09 em text extraction allows
-    (ten such gaps a cell).
+    (ten such gaps a cell), and never a line that holds a note's call.
     """
     lines = block.lines
     for amount in range(1, MOST_LOOSENED + 1):
@@ -390,6 +390,8 @@ def lengthening(block: Block, index: int) -> Change | None:
             loosened = [line.text.strip() for line in rest[:-1]]
             if any(len(text) - len("".join(LATIN_RUN.findall(text))) < 10 * amount for text in loosened):
                 break
+            if any(line.call for line in rest[:-1]):
+                break  # a gap opened before a note's small raised number reads as a space to text extraction
             text, measures = _modelled(rest)
             if not text:
                 break
