@@ -11,9 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
 import pytest
-import weasyprint
 from weasyprint import HTML
 
 from bulletin.config import Config, load_config
@@ -21,11 +19,12 @@ from bulletin.pipeline import build, load, output_path
 from bulletin.render import fill, justify
 from bulletin.render.html import render_html
 from bulletin.render.pdf import font_configuration
-from bulletin.support.fonts import TOOL_FONTS, fonts_dir, isolate_fontconfig, load_fonts
+from bulletin.support.fonts import fonts_dir
 from tests import pagefill
 from tests.conftest import ROOT, SAMPLES
 from tests.generate_archive import generate
-from tests.pdfmeasure import LEFT, RIGHT, SQUEEZABLE, Line, page_lines
+from tests.pdfmeasure import LEFT, RIGHT, SQUEEZABLE, Line
+from tests.test_justify import render
 
 STRESS = ROOT / "tests" / "fixtures" / "stress.md"
 SHORTER = ROOT / "tests" / "fixtures" / "fill" / "shorter.md"
@@ -83,25 +82,9 @@ def test_the_window_model_breaks_each_page_where_the_layout_does(sample_config: 
 
 
 def _paragraph(tmp_path: Path, text: str, attributes: str = "") -> list[Line]:
-    """`text` as one justified paragraph in the house body face on the house measure, indented two cells; its lines."""
-    isolate_fontconfig(TOOL_FONTS)
-    from weasyprint.text.fonts import FontConfiguration
-
-    faces = "".join(
-        f'@font-face {{ font-family: "{f.face}"; font-weight: {f.weight}; src: url("{f.path.as_uri()}"); }}'
-        for f in load_fonts(TOOL_FONTS)
-    )
-    html = f"""<html lang="zh-CN"><style>{faces}
-      @page {{ size: A4; margin: 37mm 26mm 35mm 28mm; }}
-      body {{ margin: 0; font: 16pt/28.95pt "House Fang", "House Fallback"; letter-spacing: -0.215pt;
-              text-align: justify; font-kerning: none; }}
-      p {{ margin: 0; text-indent: 32pt; }}
-    </style><p {attributes}>{text}</p></html>"""
-    target = tmp_path / "paragraph.pdf"
+    """`text` as one justified paragraph, indented two cells, set with the extension; its lines."""
     with justify.Justification():
-        weasyprint.HTML(string=html).write_pdf(target, font_config=FontConfiguration())
-    with pdfplumber.open(target) as pdf:
-        return page_lines(pdf.pages[0], 0)
+        return render(tmp_path, text, indent="32pt", attributes=attributes)
 
 
 #: a paragraph of our own whose last line holds six characters and a mark

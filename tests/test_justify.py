@@ -22,8 +22,8 @@ PUNCTUATED = "调研发现，企业普遍反映：融资难、用工贵、订单
 QUOTED = "群众普遍认为“办事快”的窗口服务确有改进，但“跑多次”的现象仍然存在，“一件事”改革有待深化。" * 3
 
 
-def render(tmp_path: Path, text: str, indent: str = "0") -> list[Line]:
-    """`text` as one justified paragraph in the house body face on the house measure; its lines."""
+def render(tmp_path: Path, text: str, indent: str = "0", attributes: str = "") -> list[Line]:
+    """`text` as one justified paragraph (with `attributes`) in the house body face on the house measure; its lines."""
     isolate_fontconfig(TOOL_FONTS)
     from weasyprint.text.fonts import FontConfiguration
 
@@ -36,7 +36,7 @@ def render(tmp_path: Path, text: str, indent: str = "0") -> list[Line]:
       body {{ margin: 0; font: 16pt/28.95pt "House Fang", "House Fallback"; letter-spacing: -0.215pt;
               text-align: justify; font-kerning: none; }}
       p {{ margin: 0; text-indent: {indent}; }}
-    </style><p>{text}</p></html>"""
+    </style><p {attributes}>{text}</p></html>"""
     target = tmp_path / "para.pdf"
     weasyprint.HTML(string=html).write_pdf(target, font_config=FontConfiguration())
     import pdfplumber

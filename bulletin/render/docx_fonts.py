@@ -13,8 +13,10 @@ the copy. See docs/docx.md, "Embedded faces".
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +35,7 @@ from fontTools.ttLib.tables._g_l_y_f import Glyph
 from lxml import etree
 
 from bulletin.render import docx_xml as x
+from bulletin.support import cache
 from bulletin.support.fonts import FontFile, load_fonts
 
 #: what a reader numbers itself (pages, footnotes) is set in the face around it
@@ -251,10 +254,39 @@ def _source(path: Path, sha256: str) -> tuple[TTFont, dict[str, Glyph]]:
 
 @lru_cache(maxsize=8)
 def _frame(path: Path, sha256: str) -> bytes:
-    """The font of `path` cut to the digits: the tables every subset of it starts from."""
+    """The font of `path` cut to the digits: the tables every subset of it starts from (kept on disk by its pin)."""
+    name = f"docx-frame-{sha256}.json"
+    stored = cache.load(name)
+    if isinstance(stored, str):
+        return base64.b64decode(stored)
     out = io.BytesIO()
     _cut(path, DIGITS).save(out)
+    cache.store(name, base64.b64encode(out.getvalue()).decode("ascii"))
     return out.getvalue()
+
+
+@lru_cache(maxsize=8)
+def _made(sha256: str) -> dict[str, Any]:
+    """The TrueType glyphs made so far of the font pinned `sha256`, as kept on disk: its characters' glyphs, those it lacks.
+
+    `{"cmap": {code: glyph}, "absent": [code…], "glyphs": {glyph: [data, advance, lsb, vertical]}}`,
+    each glyph's data compiled and in base64: a glyph is made once on a machine, not in
+    every process (making them costs a second or two an issue).
+    """
+    stored = cache.load(f"docx-glyphs-{sha256}.json")
+    if isinstance(stored, dict) and {"cmap", "absent", "glyphs"} <= stored.keys():
+        return {"cmap": dict(stored["cmap"]), "absent": set(stored["absent"]), "glyphs": dict(stored["glyphs"]), "new": False}
+    return {"cmap": {}, "absent": set(), "glyphs": {}, "new": False}
+
+
+def _keep(sha256: str) -> None:
+    """Write the glyphs made of the font pinned `sha256` to disk, when new ones were made."""
+    made = _made(sha256)
+    if made["new"]:
+        cache.store(f"docx-glyphs-{sha256}.json", {
+            "cmap": made["cmap"], "absent": sorted(made["absent"]), "glyphs": made["glyphs"],
+        })
+        made["new"] = False
 
 
 def _borrow(font: TTFont, path: Path, sha256: str, characters: str) -> str:
@@ -263,27 +295,47 @@ def _borrow(font: TTFont, path: Path, sha256: str, characters: str) -> str:
     The glyphs are read one by one from the whole file, opened once, and each is made
     TrueType once: cutting 5–25 MB fonts afresh for every issue costs seconds.
     """
-    donor, made = _source(path, sha256)
-    have, glyphs = donor.getBestCmap() or {}, donor.getGlyphSet()
+    kept = _made(sha256)
     order = list(font.getGlyphOrder())
     missing = ""
     for char in characters:
-        if ord(char) not in have:
+        code = str(ord(char))
+        if code not in kept["cmap"] and ord(char) not in kept["absent"]:
+            _make(kept, path, sha256, char, font["glyf"])
+        if ord(char) in kept["absent"]:
             missing += char
             continue
-        glyph, name = have[ord(char)], f"u{ord(char):05X}"
-        if glyph not in made:
-            made[glyph] = _quadratic(glyphs[glyph])
-            made[glyph].recalcBounds(font["glyf"])
-        outline = font["glyf"].glyphs[name] = made[glyph]
-        font["hmtx"][name] = (donor["hmtx"][glyph][0], getattr(outline, "xMin", 0))
-        if "vmtx" in font and "vmtx" in donor:
-            font["vmtx"][name] = donor["vmtx"][glyph]
+        data, advance, lsb, vertical = kept["glyphs"][kept["cmap"][code]]
+        name = f"u{ord(char):05X}"
+        font["glyf"].glyphs[name] = Glyph(base64.b64decode(data))
+        font["hmtx"][name] = (advance, lsb)
+        if "vmtx" in font and vertical is not None:
+            font["vmtx"][name] = tuple(vertical)
         _map(font, ord(char), name)
         order.append(name)
     font.setGlyphOrder(order)
     font["glyf"].glyphOrder = order
     return missing
+
+
+def _make(kept: dict[str, Any], path: Path, sha256: str, char: str, table: Any) -> None:
+    """Make the TrueType glyph of `char` from the font file (opened once in a process) into `kept`, or note it lacks one."""
+    donor, made = _source(path, sha256)
+    have = donor.getBestCmap() or {}
+    if ord(char) not in have:
+        kept["absent"].add(ord(char))
+    else:
+        glyph = have[ord(char)]
+        if glyph not in kept["glyphs"]:
+            if glyph not in made:
+                made[glyph] = _quadratic(donor.getGlyphSet()[glyph])
+                made[glyph].recalcBounds(table)
+            outline = made[glyph]
+            vertical = list(donor["vmtx"][glyph]) if "vmtx" in donor else None
+            data = base64.b64encode(outline.compile(table)).decode("ascii")
+            kept["glyphs"][glyph] = [data, donor["hmtx"][glyph][0], getattr(outline, "xMin", 0), vertical]
+        kept["cmap"][str(ord(char))] = glyph
+    kept["new"] = True
 
 
 @lru_cache(maxsize=32)
@@ -300,10 +352,48 @@ def subset_font(chain: tuple[tuple[Path, str], ...], characters: str, family: st
     for path, sha256 in chain:
         if missing:
             missing = _borrow(font, path, sha256, missing)
+            _keep(sha256)
     _rename(font, family, bold)
+    _bounds(font)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+def _bounds(font: TTFont) -> None:
+    """Set the font's bounding box, point counts and side bearings from its glyphs' compiled headers.
+
+    What fontTools would recompute on saving by unpacking every glyph again (most of the
+    time a subset takes): a glyph's data starts with its contour count and box, and its
+    contours' end points give its point count.
+    """
+    glyf, metrics = font["glyf"], font["hmtx"]
+    boxes, points, contours = [], 0, 0
+    extents = []
+    for name in glyf.glyphOrder:
+        glyph = glyf.glyphs[name]
+        data = glyph.data if hasattr(glyph, "data") else glyph.compile(glyf, recalcBBoxes=True)
+        if len(data) < 10:
+            continue  # an empty glyph
+        count, x0, y0, x1, y1 = struct.unpack(">hhhhh", data[:10])
+        boxes.append((x0, y0, x1, y1))
+        if count > 0:
+            contours = max(contours, count)
+            points = max(points, struct.unpack(">H", data[10 + 2 * (count - 1) : 12 + 2 * (count - 1)])[0] + 1)
+        advance, lsb = metrics[name]
+        extents.append((advance, lsb, lsb + x1 - x0))
+    head, hhea, maxp = font["head"], font["hhea"], font["maxp"]
+    if boxes:
+        head.xMin, head.yMin = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        head.xMax, head.yMax = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        hhea.minLeftSideBearing = min(lsb for _, lsb, _ in extents)
+        hhea.minRightSideBearing = min(advance - extent for advance, _, extent in extents)
+        hhea.xMaxExtent = max(extent for _, _, extent in extents)
+    hhea.advanceWidthMax = max(advance for advance, _ in metrics.metrics.values())
+    maxp.numGlyphs = len(glyf.glyphOrder)
+    maxp.maxPoints, maxp.maxContours = points, contours
+    maxp.maxCompositePoints = maxp.maxCompositeContours = maxp.maxComponentDepth = 0
+    font.recalcBBoxes = False
 
 
 def _house_file(fonts: tuple[FontFile, ...], face: str, weight: int) -> FontFile | None:
