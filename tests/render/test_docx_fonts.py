@@ -142,17 +142,21 @@ def test_the_faces_follow_the_configured_names(issue: Issue, tmp_path: Path) -> 
 
 def test_two_builds_give_the_same_bytes(issue: Issue, tmp_path: Path) -> None:
     first = render_docx(issue, config(tmp_path))
-    # again in a fresh process with another hash seed: every face cut anew, no cache
-    other = tmp_path / "other"
-    other.mkdir()
     script = (
         "import sys; from pathlib import Path; from bulletin.render.docx import render_docx; "
         "from tests.render.docx_factory import config, full_issue; folder = Path(sys.argv[1]); "
         "(folder / 'again.docx').write_bytes(render_docx(full_issue(folder), config(folder)))"
     )
-    subprocess.run([sys.executable, "-c", script, str(other)], cwd=ROOT, check=True, timeout=120,
-                   env=dict(os.environ, PYTHONHASHSEED="7"))
-    assert (other / "again.docx").read_bytes() == first
+    cache = tmp_path / "cache"
+    # again in fresh processes with another hash seed: first with an empty cache (every
+    # glyph made anew), then with the glyphs the first kept there
+    for run in ("cold", "warm"):
+        other = tmp_path / run
+        other.mkdir()
+        subprocess.run([sys.executable, "-c", script, str(other)], cwd=ROOT, check=True, timeout=120,
+                       env=dict(os.environ, PYTHONHASHSEED="7", BULLETIN_CACHE=str(cache)))
+        assert (other / "again.docx").read_bytes() == first, run
+    assert sorted(path.name.split("-")[1] for path in cache.glob("docx-*.json")) == ["frame"] * 5 + ["glyphs"] * 5
 
 
 def test_a_character_beyond_the_basic_plane_comes_from_the_fallback(issue: Issue, tmp_path: Path) -> None:
