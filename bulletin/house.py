@@ -15,6 +15,8 @@ from them (`render/docx.py`), and glyph coverage reads the faces from them
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -331,6 +333,9 @@ class Row:
     hang: float = 0.0
     #: the row is a right part on its own, set flush right
     flush_right: bool = False
+    #: a row too wide for its measure: its lines, broken after the separators between its
+    #: items (a recipient's name is never cut); both editions print these breaks
+    lines: tuple[str, ...] = ()
 
 
 #: two ems between the parts of a split line, at least (docs/typesetting.md, "Furniture")
@@ -363,16 +368,51 @@ def rows(lines: tuple[FurnitureLine, ...], issue: object, room: float) -> list[R
             printed.append(Row(left, right))
         else:
             if left:
-                printed.append(Row(left, hang=left_hang))
+                printed.append(Row(left, hang=left_hang, lines=broken(left, room, left_hang)))
             if right:
-                printed.append(Row(right, hang=right_hang, flush_right=line.keep_right))
+                printed.append(Row(right, hang=right_hang, flush_right=line.keep_right,
+                                   lines=() if line.keep_right else broken(right, room, right_hang)))
     return printed
+
+
+#: where a row of several items may break: after the separator that joins them (and
+#: after a space between two names, as the publishers of a jointly run bulletin)
+ITEM_BREAKS = "、　"
+_ITEM = re.compile(r".+?(?:[、　]|(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])|$)")
+#: the room a broken line leaves unused, in ems: the widths of ems() are close, not exact
+_LINE_SLACK = 0.5
+
+
+def broken(text: str, room: float, hang: float) -> tuple[str, ...]:
+    """`text` broken into lines of `room` ems (those after the first `hang` ems narrower), after item separators only.
+
+    () when it fits on one line, or when an item alone is wider than a line (the
+    renderer then wraps where it can).
+    """
+    if ems(text) <= room:
+        return ()
+    items = _ITEM.findall(text)
+    lines: list[str] = []
+    current = ""
+    for item in (item for item in items if item):
+        width = room - _LINE_SLACK - (hang if lines else 0.0)
+        if current and ems((current + item).rstrip(ITEM_BREAKS + " ")) > width:
+            lines.append(current.rstrip(" "))
+            current = item
+        else:
+            current += item
+        if ems(current.rstrip(ITEM_BREAKS + " ")) > room - _LINE_SLACK - (hang if lines else 0.0):
+            return ()
+    lines.append(current)
+    return tuple(lines) if len(lines) > 1 else ()
 
 
 def wrapped_lines(row: Row, room: float) -> int:
     """How many lines a row takes in `room` ems, wrapped lines hanging under its label."""
     if row.right:
         return 1
+    if row.lines:
+        return len(row.lines)
     width = ems(row.left)
     if width <= room:
         return 1

@@ -59,6 +59,38 @@ def test_twelve_recipients_hang_under_their_label(limits: Path) -> None:
         assert abs(mark[-1]["x1"] - right) < 1.0 and mark[0]["x0"] > left + 100
 
 
+def test_a_row_of_names_breaks_between_names_in_both_editions(limits: Path) -> None:
+    # twelve recipients and four publishers: no name is cut at a line's end (李思齐副市 / 长)
+    import io
+
+    from docx import Document
+
+    from bulletin.pipeline import load
+    from bulletin.render.docx import render_docx
+
+    root = limits.parent.parent
+    config = load_config(root)
+    issue = load(root / "issues" / "2026" / "001.md", config)
+    names = [f"{name}、" for name in issue.meta.recipients[:-1]] + [issue.meta.recipients[-1]]
+    publishers = issue.series.publisher.split(" ")
+    with pdfplumber.open(limits / "001.pdf") as pdf:
+        texts = ["".join(c["text"] for c in line) for line in _lines(pdf.pages[0], 0, 480)]
+    first = next(i for i, t in enumerate(texts) if t.startswith("本期专报："))
+    printed = texts[first : first + 4]
+    assert "".join(printed) == "本期专报：" + "".join(names)
+    # each line ends after a name's separator, and holds whole names only
+    assert all(line.endswith("、") for line in printed[:-1]), printed
+    start = next(i for i, t in enumerate(texts) if t.startswith(publishers[0]))
+    assert texts[start] == "".join(publishers[:-1]) and texts[start + 1].startswith(publishers[-1]), texts[start : start + 2]
+    # the DOCX breaks the same rows at the same places (a line break in the paragraph)
+    document = Document(io.BytesIO(render_docx(issue, config)))
+    control = next(p for p in document.paragraphs if p.text.startswith("本期专报："))
+    assert control.text.split("\n") == printed
+    publisher = next(p for p in document.paragraphs if p.text.startswith(publishers[0]))
+    first_line, second_line = publisher.text.split("\n")
+    assert first_line == " ".join(publishers[:-1]) and second_line.startswith(publishers[-1])
+
+
 def test_long_publisher_wraps_in_the_type_area_and_the_date_moves_flush_right(limits: Path) -> None:
     g = HOUSE.geometry
     right = (g.page_width_mm - g.margin_right_mm) * MM

@@ -822,12 +822,20 @@ def furniture(writer: Writer, style: str, printed: list[Row], role: str, right_s
             paragraph.add_run("\t")
             paragraph.add_run(row.left, style=right_style)
         else:
-            paragraph.add_run(row.left)
+            broken_runs(paragraph, row.lines or (row.left,))
         if row.right:
             paragraph.add_run("\t")
             paragraph.add_run(row.right, style=right_style)
         made.append(paragraph)
     return made
+
+
+def broken_runs(paragraph: DocxParagraph, lines: tuple[str, ...]) -> None:
+    """`lines` as runs of the paragraph with a line break between them (a row broken after its items' separators)."""
+    for number, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        if number + 1 < len(lines):
+            run.add_break()
 
 
 def front(writer: Writer, issue: Issue) -> None:
@@ -904,7 +912,7 @@ def colophon(writer: Writer, issue: Issue) -> None:
             # a wrapped row hangs under the end of its label
             paragraph.paragraph_format.left_indent = Twips(twips(size * (g.colophon_indent_ems + spec.hang)))
             paragraph.paragraph_format.first_line_indent = Twips(-twips(size * spec.hang))
-        paragraph.add_run(text)
+        broken_runs(paragraph, spec.lines or (text,))
     # The body must end with a paragraph; this one is one grid line tall and empty.
     writer.paragraph("After Table")
 
