@@ -73,7 +73,7 @@ def valid_front(draw: st.DrawFn, text: st.SearchStrategy[str] = TEXT, body: st.S
     names = st.builds(str.__add__, st.sampled_from(HAN), text)
     front: dict[str, object] = {
         "issue": issue,
-        "total": draw(st.integers(issue, 10**6)),
+        "total": draw(st.integers(issue, 99_999)),  # the schema allows at most 99,999
         "date": draw(DATE).isoformat(),
         "title": draw(names),
         "recipients": draw(st.lists(names, max_size=5)),
@@ -194,6 +194,7 @@ def test_any_body_builds_a_pdf_or_is_refused(generated: tuple[Config, Path]) -> 
         text = f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n\n{body}\n"
         outcomes.append(build_or_refuse(*generated, text, ("pdf",)))
 
-    # bodies drawn from the covered characters are refused for their own reasons too (about
-    # 6 in 10 under the ci profile's fixed examples): a tool refusing every one fails here
-    assert built_share(run, outcomes) >= 0.25
+    # bodies drawn from the covered characters are refused for their own reasons too (under
+    # the ci profile's fixed examples 4 in 10: an image inside a paragraph, a note never
+    # called, an emoji no house font has): a tool refusing more than half fails here
+    assert built_share(run, outcomes) >= 0.5
