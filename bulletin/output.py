@@ -265,6 +265,27 @@ LOCK_NAME = ".bulletin.lock"
 
 
 @contextlib.contextmanager
+def directory_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the existing folder `folder` itself, leaving no file in it (a project, which is committed).
+
+    POSIX: fcntl.flock on the directory, released when the holder exits or dies.
+    Windows, where a directory cannot be locked: `folder_lock`'s lock file.
+    """
+    if sys.platform == "win32":  # pragma: no cover
+        with folder_lock(folder):
+            yield
+        return
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+@contextlib.contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on `folder` (a build folder) while its shared records are merged.
 

@@ -25,7 +25,7 @@ from typing import Any, Iterable
 from bulletin.config import Config
 from bulletin.errors import BulletinError, ConfigError, ContentError, UsageError, display_path
 from bulletin.archive.manifest import IssueRecord, Manifest, OutputRecord, record_output, relative_name, sha256_file, shared_inputs
-from bulletin.output import atomic_write
+from bulletin.output import atomic_write, directory_lock
 
 ARCHIVE_NAME = "archive"
 RECORD_FORMAT = 1
@@ -238,6 +238,13 @@ def publish(config: Config, source: Path, today: dt.date) -> tuple[Sealed, bool]
     source = source.resolve()
     if not source.is_file():
         raise ContentError("no such file", source)
+    # one publish or reissue at a time in the project: a second sees the first's record, never half of it
+    with directory_lock(config.root):
+        return _publish(config, source, today)
+
+
+def _publish(config: Config, source: Path, today: dt.date) -> tuple[Sealed, bool]:
+    """`publish`, under the archive's lock."""
     sealed = load_record(config, source)
     if sealed is not None:
         if sha256_file(source) != sealed.current["source"].get(relative_name(config, source)):
@@ -267,6 +274,12 @@ def reissue(config: Config, source: Path, reason: str, today: dt.date) -> Sealed
     reason = " ".join(reason.split())
     if not reason:
         raise UsageError("--reason is empty: say what the correction is (it is printed in the catalog)")
+    with directory_lock(config.root):
+        return _reissue(config, source, reason, today)
+
+
+def _reissue(config: Config, source: Path, reason: str, today: dt.date) -> Sealed:
+    """`reissue`, under the archive's lock: two corrections never make the same edition number."""
     sealed = load_record(config, source)
     if sealed is None:
         raise ContentError("was never published: use 'bulletin publish' first", source)

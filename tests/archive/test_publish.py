@@ -296,3 +296,46 @@ def test_a_bad_dated_value_is_one_located_line(project: Project, entries: str, m
     assert all(p.path == toml and p.line is not None and p.line >= line for p in problems)
     if "twice" in message:  # the line of the second entry
         assert problems[0].line == line + 4
+
+
+def test_a_publish_waits_for_another_and_sees_its_record(project: Project, tmp_path: Path) -> None:
+    # Two publishes of one issue at once: the second waits for the first's lock and then
+    # finds its record (already published), so the archive never holds two half-records.
+    import subprocess
+    import sys
+    import threading
+
+    from bulletin.archive.publish import archive_dir, publish, record_path
+
+    archive(project)
+    config = load_config(project.root)
+    source = project.root / "issues" / "2025" / "001.md"
+    held, release = tmp_path / "held", tmp_path / "release"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from bulletin.output import directory_lock\n"
+        "with directory_lock(Path(sys.argv[1])):\n"
+        "    Path(sys.argv[2]).touch()\n"
+        "    while not Path(sys.argv[3]).exists(): time.sleep(0.02)\n"
+    ), str(config.root), str(held), str(release)], cwd=ROOT)
+    try:
+        for _ in range(500):
+            if held.exists():
+                break
+            threading.Event().wait(0.02)
+        assert held.exists(), "the holder never took the lock"
+        results: list[bool] = []
+        worker = threading.Thread(target=lambda: results.append(publish(config, source, dt.date(2025, 6, 3))[1]))
+        worker.start()
+        worker.join(timeout=1.0)
+        # held by the other process: nothing is written and the publish is still waiting
+        assert worker.is_alive() and not record_path(config, source).exists()
+        release.touch()
+        worker.join(timeout=120)
+        assert results == [True] and record_path(config, source).exists()
+    finally:
+        release.touch()
+        holder.wait(timeout=30)
+    # a second publish of the same issue finds the record
+    assert publish(config, source, dt.date(2025, 6, 4))[1] is False
+    # the project and its archive keep no lock file
+    assert not (archive_dir(config) / ".bulletin.lock").exists() and not (project.root / ".bulletin.lock").exists()
