@@ -283,6 +283,7 @@ def _reissue(config: Config, source: Path, reason: str, today: dt.date) -> Seale
     sealed = load_record(config, source)
     if sealed is None:
         raise ContentError("was never published: use 'bulletin publish' first", source)
+    _put_back(sealed)
     _check_archived(sealed)
     issue, rendered = _render(config, source)
     current = sealed.current["outputs"]
@@ -298,6 +299,32 @@ def _reissue(config: Config, source: Path, reason: str, today: dt.date) -> Seale
     return Sealed(source, sealed.path, data)
 
 
+def _put_back(sealed: Sealed) -> None:
+    """Undo a reissue stopped before its record was written, so that it can be run again.
+
+    A reissue first copies the edition in force aside (NNN.rK.*, K its number), then
+    writes the new files over NNN.*, then the record. Stopped in between, the record
+    still names edition K as in force while its copies stand aside: each file of
+    edition K whose copy has the recorded SHA-256 is put back from it, and the copy goes.
+    """
+    count = len(sealed.editions)
+    for fmt, output in sealed.current["outputs"].items():
+        aside = edition_path(sealed.path, fmt, count, count + 1)
+        try:
+            if sha256_file(aside) != output["sha256"]:
+                continue  # not a copy of this edition: _check_archived says what is wrong
+        except OSError:
+            continue
+        current = sealed.output(fmt)
+        try:
+            intact = sha256_file(current) == output["sha256"]
+        except OSError:
+            intact = False
+        if not intact:
+            atomic_write(current, aside.read_bytes())
+        aside.unlink()
+
+
 def _check_archived(sealed: Sealed) -> None:
     """Every archived file of the current edition is there with its recorded SHA-256."""
     for fmt, output in sealed.current["outputs"].items():
@@ -307,9 +334,13 @@ def _check_archived(sealed: Sealed) -> None:
         except OSError:
             raise ContentError(f"the published {fmt.upper()} is missing; restore it from version control", path) from None
         if actual != output["sha256"]:
+            count = len(sealed.editions)
+            aside = edition_path(sealed.path, fmt, count, count + 1)
+            stopped = aside.exists() and sha256_file(aside) == output["sha256"]
             raise ContentError(
                 f"differs from its archive record (sha256 {actual[:12]}…, recorded {output['sha256'][:12]}…); "
-                "restore it from version control",
+                + ("a reissue was stopped before it finished: run 'bulletin reissue' again" if stopped
+                   else "restore it from version control"),
                 path,
             )
 

@@ -339,3 +339,41 @@ def test_a_publish_waits_for_another_and_sees_its_record(project: Project, tmp_p
     assert publish(config, source, dt.date(2025, 6, 4))[1] is False
     # the project and its archive keep no lock file
     assert not (archive_dir(config) / ".bulletin.lock").exists() and not (project.root / ".bulletin.lock").exists()
+
+
+def test_a_reissue_stopped_before_its_record_can_be_run_again(
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bulletin.archive import publish as sealing
+
+    path = project.issue("2025/001.md", front(1, 1, "2025-06-02"), "港口吞吐量为一点二亿吨。\n")
+    assert run(project, capsys, "publish", "issues/2025/001.md")[0] == 0
+    first = outputs(project, "2025/001")
+    record = (project.root / "archive/2025/001.json").read_bytes()
+    path.write_text(path.read_text(encoding="utf-8").replace("一点二亿吨", "一点六亿吨"), encoding="utf-8")
+    config = load_config(project.root)
+
+    def stopped(target: Path, data: dict[str, object]) -> None:
+        raise KeyboardInterrupt  # the machine goes down after the new files, before the record
+
+    monkeypatch.setattr(sealing, "_write", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        sealing.reissue(config, path, "更正：吞吐量数据有误", dt.date.today())
+    # the edition in force is aside, the new files over it, the record unchanged
+    assert (project.root / "archive/2025/001.json").read_bytes() == record
+    assert sha(project.root / "archive/2025/001.r1.pdf") == first["archive/2025/001.pdf"]
+    assert sha(project.root / "archive/2025/001.pdf") != first["archive/2025/001.pdf"]
+    monkeypatch.undo()
+    # a build meanwhile says what happened and copies nothing of it
+    shutil.rmtree(project.root / "build")
+    code, _, err = run(project, capsys, "build")
+    assert code == 1 and "a reissue was stopped before it finished: run 'bulletin reissue' again" in err, err
+    # run again: the first edition is put back from its copy, then corrected as usual
+    code, out, err = run(project, capsys, "reissue", "issues/2025/001.md", "--reason", "更正：吞吐量数据有误")
+    assert code == 0, err
+    assert sha(project.root / "archive/2025/001.r1.pdf") == first["archive/2025/001.pdf"]
+    assert sha(project.root / "archive/2025/001.r1.docx") == first["archive/2025/001.docx"]
+    assert "一点六亿吨" in text(project.root / "archive/2025/001.pdf")
+    editions = json.loads((project.root / "archive/2025/001.json").read_text(encoding="utf-8"))["editions"]
+    assert [e["edition"] for e in editions] == [1, 2]
+    assert run(project, capsys, "verify")[0] == 0
