@@ -336,11 +336,15 @@ def _check_archived(sealed: Sealed) -> None:
         if actual != output["sha256"]:
             count = len(sealed.editions)
             aside = edition_path(sealed.path, fmt, count, count + 1)
-            stopped = aside.exists() and sha256_file(aside) == output["sha256"]
+            if aside.exists() and sha256_file(aside) == output["sha256"]:
+                raise ContentError(
+                    f"differs from its archive record (sha256 {actual[:12]}…, recorded {output['sha256'][:12]}…); "
+                    "a reissue was stopped before it finished: run 'bulletin reissue' again",
+                    path,
+                )
             raise ContentError(
                 f"differs from its archive record (sha256 {actual[:12]}…, recorded {output['sha256'][:12]}…); "
-                + ("a reissue was stopped before it finished: run 'bulletin reissue' again" if stopped
-                   else "restore it from version control"),
+                "restore it from version control",
                 path,
             )
 
