@@ -9,14 +9,17 @@ last lines set some of their closing marks at half width and take up the short l
 line).
 
 `render_full_pages` lays the issue out, reads from the layout each page's blocks and
-their lines, and for the first page with empty lines at its foot (but the last of the
-running text) finds the cheapest set of at most three such changes, among the blocks of
-that page and the first of the next, that fills it: a model of WeasyPrint's page
-breaking (`Window.fill`) places the blocks with their new line counts. The issue is laid
-out again with the changes and the layout is kept when it has fewer short pages;
-otherwise the changes are dropped and not tried again. The line split does the work
+their lines (`read_layout`), and for the first page with empty lines at its foot (but
+the last of the running text) finds the cheapest set of at most three such changes,
+among the blocks of that page and the first of the next, that fills it: a model of a
+paragraph's lines (`set_lines`) says which paragraphs can change, and a model of
+WeasyPrint's page breaking (`Window.fill`) places the blocks with their new line
+counts. The issue is laid out again with the changes; the layout is kept when its
+pages are better in order and every change took, otherwise the changes are dropped and
+a change that did not take is not tried again. The line split does the work
 (`justify.Justification.split_first_line`, from the `data-loosen` and `data-tighten`
-attributes put on the paragraphs).
+attributes put on the paragraphs). What no change could fill is reported to the editor
+(`LayoutNote`). See docs/typesetting.md, "Full pages".
 """
 from __future__ import annotations
 
