@@ -276,7 +276,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool, layout: bool) -> Non
             try:
                 issue = parse_issue(source, config)
                 if layout:
-                    from bulletin.checks.losses import layout_findings, note_findings
+                    from bulletin.checks.losses import layout_findings
 
                     # glyph coverage is reported above: lay out even where a glyph is missing
                     from bulletin.model import issue_images
@@ -285,8 +285,7 @@ def check(obj: Context, paths: tuple[Path, ...], fix: bool, layout: bool) -> Non
                     images = tuple((p.resolve(), p.read_bytes()) for p in issue_images(issue))
                     job = RenderJob(issue, source.text.encode("utf-8"), images, replace(config, allow_missing_glyphs=True))
                     pdf = pipeline.renderer("pdf")(job)
-                    warnings.extend(f.describe(path) for f in note_findings(job.notes, source.text))
-                    warnings.extend(f.describe(path) for f in layout_findings(issue, config, pdf, source.text))
+                    warnings.extend(f.describe(path) for f in layout_findings(issue, config, pdf, source.text, job.notes))
             except BulletinError as exc:
                 problems.extend(getattr(exc, "problems", [exc]))
             problems.extend(placeholder_problems(source))

@@ -378,7 +378,7 @@ def rows(lines: tuple[FurnitureLine, ...], issue: object, room: float) -> list[R
 #: where a row of several items may break: after the separator that joins them (and
 #: after a space between two names, as the publishers of a jointly run bulletin)
 ITEM_BREAKS = "、　"
-_ITEM = re.compile(r".+?(?:[、　]|(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])|$)")
+_ITEM = re.compile(rf".+?(?:[{ITEM_BREAKS}]|(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])|$)")
 #: the room a broken line leaves unused, in ems: the widths of ems() are close, not exact
 _LINE_SLACK = 0.5
 

@@ -189,11 +189,10 @@ def build_one(path: Path, config: Config, formats: Iterable[str], out_dir: Path,
     records = {fmt: record_output(out_dir, targets[fmt], output) for fmt, output in rendered.items()}
     warnings: tuple[str, ...] = ()
     if "pdf" in rendered:
-        from bulletin.checks.losses import layout_findings, note_findings
+        from bulletin.checks.losses import layout_findings
 
         text = job.source.decode("utf-8", "replace")
-        findings = [*note_findings(job.notes, text), *layout_findings(job.issue, config, rendered["pdf"], text)]
-        warnings = tuple(f.describe(path) for f in findings)
+        warnings = tuple(f.describe(path) for f in layout_findings(job.issue, config, rendered["pdf"], text, job.notes))
     return Built(path, tuple(written), records=records, inputs=inputs, catalog=record(job.issue, relative_name(config, path)),
                  warnings=warnings)
 

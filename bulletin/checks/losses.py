@@ -7,8 +7,9 @@ cells than the header (cells dropped or empty), a list glued to the paragraph ab
 joins the paragraph), Markdown markers that print literally (`** x**`, `##标题`),
 half-width punctuation after a Chinese closing mark (`”,`), full-width digits and Latin
 letters, recipients separated by a Chinese comma inside one name, and a title broken
-inside a word. `layout_findings` adds what only the laid-out pages show: a last page
-holding only the colophon.
+inside a word. `layout_findings` adds what only the laid-out pages show: a page left
+short or a line that spaces its letters (the renderer's notes), and a last page holding
+only the colophon.
 """
 from __future__ import annotations
 
@@ -247,8 +248,13 @@ def _title(source: Source) -> list[Finding]:
 # ---------------------------------------------------------------- the laid-out pages
 
 
-def layout_findings(issue: Issue, config: Config, pdf: bytes, source_text: str) -> list[Finding]:
-    """Warnings that need the laid-out pages: a last page that holds only the colophon.
+def layout_findings(issue: Issue, config: Config, pdf: bytes, source_text: str, notes: list[object]) -> list[Finding]:
+    """Warnings that need the laid-out pages: what the layout could not set (`notes`, the job's), then a lone colophon."""
+    return [*note_findings(notes, source_text), *_colophon_alone(issue, config, pdf, source_text)]
+
+
+def _colophon_alone(issue: Issue, config: Config, pdf: bytes, source_text: str) -> list[Finding]:
+    """A last page that holds only the colophon.
 
     Read from the PDF just made (its last page's text) and the issue file's `source_text`, so `build` gives them for free;
     `check --layout` lays each issue out in memory to give them too. With the colophon

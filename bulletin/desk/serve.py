@@ -92,11 +92,10 @@ class Desk:
                 pass
             job = pipeline.prepare(self.path, self.config)
             pdf = pipeline.renderer("pdf")(job)
-            from bulletin.checks.losses import layout_findings, note_findings
+            from bulletin.checks.losses import layout_findings
 
             text = job.source.decode("utf-8", "replace")
-            warnings.extend(finding.describe(self.path) for finding in note_findings(job.notes, text))
-            warnings.extend(finding.describe(self.path) for finding in layout_findings(job.issue, self.config, pdf, text))
+            warnings.extend(f.describe(self.path) for f in layout_findings(job.issue, self.config, pdf, text, job.notes))
             docx = pipeline.renderer("docx")(job)
             pages = page_images(pdf, SCALE)
             texts = _page_texts(pdf)

@@ -244,12 +244,9 @@ def _map(font: TTFont, code: int, glyph: str) -> None:
 
 
 @lru_cache(maxsize=8)
-def _source(path: Path, sha256: str) -> tuple[TTFont, dict[str, Glyph]]:
-    """A font file opened once in a process and read lazily, and the TrueType outlines made of its glyphs so far.
-
-    Neither is ever changed once made; issue after issue, most characters are ones met before.
-    """
-    return TTFont(str(path), lazy=True), {}
+def _source(path: Path, sha256: str) -> TTFont:
+    """A font file opened once in a process and read lazily (the glyphs made of it are kept by `_made`)."""
+    return TTFont(str(path), lazy=True)
 
 
 @lru_cache(maxsize=8)
@@ -320,17 +317,15 @@ def _borrow(font: TTFont, path: Path, sha256: str, characters: str) -> str:
 
 def _make(kept: dict[str, Any], path: Path, sha256: str, char: str, table: Any) -> None:
     """Make the TrueType glyph of `char` from the font file (opened once in a process) into `kept`, or note it lacks one."""
-    donor, made = _source(path, sha256)
+    donor = _source(path, sha256)
     have = donor.getBestCmap() or {}
     if ord(char) not in have:
         kept["absent"].add(ord(char))
     else:
         glyph = have[ord(char)]
         if glyph not in kept["glyphs"]:
-            if glyph not in made:
-                made[glyph] = _quadratic(donor.getGlyphSet()[glyph])
-                made[glyph].recalcBounds(table)
-            outline = made[glyph]
+            outline = _quadratic(donor.getGlyphSet()[glyph])
+            outline.recalcBounds(table)
             vertical = list(donor["vmtx"][glyph]) if "vmtx" in donor else None
             data = base64.b64encode(outline.compile(table)).decode("ascii")
             kept["glyphs"][glyph] = [data, donor["hmtx"][glyph][0], getattr(outline, "xMin", 0), vertical]

@@ -94,7 +94,11 @@ class Block:
     element: Any
     heading: bool
     lines: list[Line] = field(default_factory=list)
-    notes: bool = False  # holds a note call: moving it would move its note too
+
+    @property
+    def notes(self) -> bool:
+        """True when a line of the block calls a note: moving that line moves its note too."""
+        return any(line.call for line in self.lines)
 
     @property
     def first_page(self) -> int:
@@ -133,7 +137,6 @@ class Page:
     capacity: int  # grid lines from the page's first running line to the type area's foot (or its notes)
     used: int  # grid lines down to its last line
     plain: bool  # running text only (and notes called on the page): no table or figure below its first line
-    notes: bool = False  # notes stand at its foot (its capacity ends above them)
 
 
 @dataclass
@@ -210,14 +213,13 @@ def read_layout(document: Any, running: frozenset[Any]) -> Layout:
             block = blocks.get(element)
             if block is None:
                 block = blocks[element] = Block(element, element.tag in ("h2", "h3", "h4", "h5", "h6"))
-                block.notes = any("footnote" in (inside.get("class") or "").split() for inside in element.iter())
                 order.append(block)
             block.lines.append(Line(index, slot, text, measure, widest, call, track))
         used = round((lines[-1].bottom - top) / pitch) + 1
         # the running text ends above the notes' area, whose top is its margin's
         floor = min([foot, *(note.bottom for note in notes)])
         capacity = used + max(0, int((floor - lines[-1].bottom + 0.5) // pitch))
-        pages.append(Page(index, capacity, used, plain, bool(notes)))
+        pages.append(Page(index, capacity, used, plain))
     return Layout(order, pages, last)
 
 
